@@ -1,0 +1,103 @@
+"""Command line: ``sovbook check`` (validate the evidence), ``sovbook execute``
+(re-execute the notebooks in place, storing their outputs) and ``sovbook pdf``
+(write the PDF edition from a built book)."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import project
+
+
+def notebooks(root: Path) -> list[Path]:
+    """The book's notebooks, in the order of ``_toc.yml``."""
+    import yaml
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    files: list[str] = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    walk(toc.get("parts"))
+    walk(toc.get("chapters"))
+    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").is_file()]
+
+
+def execute_notebook(path: Path, timeout: int = 300) -> None:
+    """Execute one notebook in place, in its own folder, without timing metadata."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    for cell in nb.cells:
+        cell.get("metadata", {}).pop("execution", None)
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, path)
+
+
+def cmd_check(args) -> int:
+    from . import evidence
+
+    root = project.root()
+    start = time.perf_counter()
+    ev, problems = evidence.check(root)
+    took = time.perf_counter() - start
+    if problems:
+        print(evidence.EvidenceError(problems), file=sys.stderr)
+        return 1
+    assert ev is not None
+    counts = ", ".join(f"{name} {len(table)}" for name, table in ev.tables.items())
+    print(f"evidence OK in {took:.2f} s: {len(ev.locators)} quotations located; rows: {counts}")
+    return 0
+
+
+def cmd_execute(args) -> int:
+    root = project.root()
+    targets = [Path(p).resolve() for p in args.notebooks] or notebooks(root)
+    from . import evidence
+
+    evidence.load(root)  # fail fast, with the data's own message
+    for path in targets:
+        start = time.perf_counter()
+        execute_notebook(path)
+        print(f"executed {path.relative_to(root)} in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def cmd_pdf(args) -> int:
+    from .pdf import write_pdf
+
+    root = project.root()
+    out = write_pdf(root / "_build" / "html", Path(args.output))
+    print(f"wrote {out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sovbook", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="validate data/, seeds/ and the bibliography without building the book").set_defaults(func=cmd_check)
+    p = sub.add_parser("execute", help="re-execute notebooks in place (all in _toc.yml by default)")
+    p.add_argument("notebooks", nargs="*")
+    p.set_defaults(func=cmd_execute)
+    p = sub.add_parser("pdf", help="write the PDF edition from _build/html (build the book first)")
+    p.add_argument("--output", default="_build/pdf/book.pdf")
+    p.set_defaults(func=cmd_pdf)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""How quotations and tables reach the page.
+
+Every string that comes from ``data/`` is HTML-escaped here, so a quotation
+or a note can never inject markup into the book. Notebooks display the objects
+returned by these functions; they never paste a quotation into prose.
+"""
+from __future__ import annotations
+
+import html
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from .evidence import Evidence
+
+
+class HTML:
+    """A block of trusted HTML built from escaped data (displays as text/html)."""
+
+    def __init__(self, markup: str, text: str):
+        self.markup = markup
+        self.text = text
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.markup, "text/plain": self.text}
+
+    def __str__(self) -> str:  # pragma: no cover - convenience
+        return self.text
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def quote_markup(evidence: Evidence, quote_id: str, *, label: str | None = None) -> tuple[str, str]:
+    row = evidence.quote(quote_id)
+    source_id = row["source_id"]
+    cite = evidence.citation(quote_id)
+    heading = f'<p class="sovbook-label">{_e(label)}</p>' if label else ""
+    markup = (
+        f'<blockquote class="sovbook-quote source-{_e(source_id)}" id="quote-{_e(quote_id)}">'
+        f"{heading}<p>“{_e(row['text'])}”</p>"
+        f"<footer>{_e(cite)}</footer></blockquote>"
+    )
+    text = f"“{row['text']}” ({cite})"
+    return markup, text
+
+
+def quote(evidence: Evidence, quote_id: str, *, label: str | None = None) -> HTML:
+    """One quotation with its computed locator."""
+    markup, text = quote_markup(evidence, quote_id, label=label)
+    return HTML(markup, text)
+
+
+def side_by_side(evidence: Evidence, pairs: Sequence[tuple[str, str]] | Iterable[str], *, labels: Sequence[str] | None = None) -> HTML:
+    """Quotations set beside each other (e.g. the witness and the theory on one point).
+
+    ``pairs`` is a sequence of quote ids; ``labels`` optionally names each column.
+    """
+    ids = list(pairs)
+    labels = list(labels) if labels else [None] * len(ids)
+    if len(labels) != len(ids):
+        raise ValueError("side_by_side: one label per quotation")
+    parts = [quote_markup(evidence, qid, label=lab) for qid, lab in zip(ids, labels)]
+    markup = '<div class="sovbook-quotes">' + "".join(m for m, _ in parts) + "</div>"
+    text = "\n".join(t for _, t in parts)
+    return HTML(markup, text)
+
+
+def table(frame: pd.DataFrame, *, caption: str) -> HTML:
+    """A plain, accessible HTML table with a caption (every cell escaped)."""
+    if not caption:
+        raise ValueError("a table needs a caption")
+    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_e('' if pd.isna(v) else v)}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False, name=None)
+    )
+    markup = (
+        f'<table class="sovbook-table"><caption>{_e(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+    return HTML(markup, f"{caption}\n{frame.to_string(index=False)}")

@@ -1,0 +1,163 @@
+"""The book's Sphinx extension (loaded from ``_config.yml``).
+
+It does four things:
+
+1. **Stops a build on bad data.** At ``config-inited`` it runs the same
+   validation as ``sovbook check`` (:func:`sovbook.evidence.load`) and raises
+   before any notebook is executed or any chart drawn.
+2. **Never shows stale results.** jupyter-cache keys only on code-cell source,
+   so the execution cache folder is named after a hash of everything a notebook
+   reads besides its own code: ``data/``, ``seeds/``, the ``sovbook`` package
+   and the versions of pandas and plotly. Any change there is a new cache (and,
+   since the setting changes, Sphinx re-reads every page).
+3. **Draws plotly charts offline.** :class:`PlotlyRenderer` is a myst-nb MIME
+   render plugin (entry point group ``myst_nb.mime_renderers``) for
+   ``application/vnd.plotly.v1+json``. It writes a ``<figure>`` with a
+   deterministic id, the figure JSON, a caption with the source line and the
+   data table; the plotly.js shipped inside the installed plotly package is
+   copied to ``_static/`` and loaded only on pages that have a chart.
+4. **Loads nothing from the internet.** Scripts of extensions that would
+   (thebe, require.js, MathJax from a CDN) are dropped from every page.
+"""
+from __future__ import annotations
+
+import html
+import json
+import shutil
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+from . import project
+from .charts import PLOTLY_MIME
+
+LOGGER = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+CHART_CLASS = "sovbook-chart"
+PLOTLY_JS = "plotly.min.js"
+#: What every page may load, besides its own _static files.
+_UNWANTED_SCRIPT_MARKERS = ("thebe", "require.js", "require.min.js", "mathjax", "://")
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _on_config_inited(app: Sphinx, config) -> None:
+    from . import evidence
+
+    root = Path(app.confdir).resolve()
+    try:
+        evidence.load(root)
+    except evidence.EvidenceError as exc:
+        raise ExtensionError(f"the book's data does not validate; nothing was built:\n{exc}") from None
+
+    cache_root = Path(app.outdir).resolve().parent / ".jupyter_cache"
+    key = project.inputs_hash(root)
+    config.nb_execution_cache_path = str(cache_root / key)
+    if cache_root.is_dir():  # keep only the current inputs' cache
+        for old in cache_root.iterdir():
+            if old.is_dir() and old.name != key:
+                shutil.rmtree(old, ignore_errors=True)
+    app.add_css_file("sovbook.css")
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _on_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if f'class="{CHART_CLASS}"' in context.get("body", ""):
+        app.add_js_file(PLOTLY_JS, priority=600)
+        app.add_js_file("sovbook-charts.js", priority=601)
+    scripts = context.get("script_files")
+    if scripts is not None:
+        # filter in place: the builder keeps a reference to this list
+        scripts[:] = [
+            script
+            for script in scripts
+            if not any(m in str(getattr(script, "filename", script) or "").lower() for m in _UNWANTED_SCRIPT_MARKERS)
+            and "THEBE" not in str(getattr(script, "attributes", {}).get("body", ""))
+        ]
+
+
+def _on_build_finished(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    source = Path(metadata.distribution("plotly").locate_file("plotly/package_data/plotly.min.js"))
+    target = Path(app.outdir) / "_static" / PLOTLY_JS
+    if not target.exists() or target.stat().st_size != source.stat().st_size:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _table_html(table: dict[str, Any]) -> str:
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table["columns"])
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{'' if v is None else html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in table["rows"]
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def chart_html(figure: dict[str, Any], chart_id: str) -> str:
+    """The HTML of one chart: a ``<figure>`` with plot, caption, source line and data table."""
+    meta = figure.get("layout", {}).get("meta", {}).get("sovbook")
+    if not meta:
+        raise ValueError("plotly output without layout.meta.sovbook: draw charts with sovbook.charts.chart()")
+    height = int(figure.get("layout", {}).get("height", 420))
+    payload = json.dumps(
+        {"data": figure.get("data", []), "layout": figure.get("layout", {})},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    ).replace("</", "<\\/")
+    title = html.escape(meta["title"])
+    return (
+        f'<figure class="{CHART_CLASS}" id="{chart_id}" aria-labelledby="{chart_id}-title">'
+        f'<div class="sovbook-chart-plot" role="img" aria-label="{title}" style="min-height:{height}px"></div>'
+        f'<script type="application/json" class="sovbook-chart-json">{payload}</script>'
+        f'<figcaption><span class="sovbook-chart-title" id="{chart_id}-title">{title}.</span> '
+        f'{html.escape(meta["caption"])} '
+        f'<span class="sovbook-chart-source">Source: {html.escape(meta["source"])}</span></figcaption>'
+        f'<details class="sovbook-chart-table"><summary>The data in this chart, as a table</summary>'
+        f"{_table_html(meta['table'])}</details>"
+        "</figure>"
+    )
+
+
+class PlotlyRenderer:
+    """myst-nb MIME render plugin for plotly figure JSON."""
+
+    mime_priority_overrides = [
+        ("html", PLOTLY_MIME, 5),
+        ("dirhtml", PLOTLY_MIME, 5),
+        ("singlehtml", PLOTLY_MIME, 5),
+    ]
+
+    @staticmethod
+    def handle_mime(renderer, data, inline: bool):
+        if data.mime_type != PLOTLY_MIME or inline:
+            return None
+        figure = data.content if isinstance(data.content, dict) else json.loads(data.string)
+        chart_id = f"chart-{data.cell_index}-{data.output_index}"
+        try:
+            markup = chart_html(figure, chart_id)
+        except (KeyError, ValueError) as exc:
+            renderer.logger.warning(f"cannot render chart in cell {data.cell_index}: {exc}", subtype="sovbook_chart")
+            return []
+        return [nodes.raw("", markup, format="html", classes=["output", "sovbook"])]
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _on_config_inited, priority=100)
+    app.connect("html-page-context", _on_page_context, priority=900)
+    app.connect("build-finished", _on_build_finished)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
