@@ -11,8 +11,8 @@ from pathlib import Path
 from . import project
 
 
-def notebooks(root: Path) -> list[Path]:
-    """The book's notebooks, in the order of ``_toc.yml``."""
+def toc_files(root: Path) -> list[str]:
+    """Every page of the book (paths without suffix, relative to the root), in ``_toc.yml`` order."""
     import yaml
 
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
@@ -27,7 +27,12 @@ def notebooks(root: Path) -> list[Path]:
 
     walk(toc.get("parts"))
     walk(toc.get("chapters"))
-    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").is_file()]
+    return files
+
+
+def notebooks(root: Path) -> list[Path]:
+    """The book's notebooks, in the order of ``_toc.yml``."""
+    return [root / f"{f}.ipynb" for f in toc_files(root) if (root / f"{f}.ipynb").is_file()]
 
 
 def execute_notebook(path: Path, timeout: int = 300) -> None:

@@ -7,18 +7,21 @@
       console.error("sovbook: plotly.js did not load");
       return;
     }
+    var pending = [];
     document.querySelectorAll("figure.sovbook-chart").forEach(function (figure) {
       var plot = figure.querySelector(".sovbook-chart-plot");
       var spec = JSON.parse(figure.querySelector("script.sovbook-chart-json").textContent);
-      Plotly.newPlot(plot, spec.data, spec.layout, {
+      pending.push(Plotly.newPlot(plot, spec.data, spec.layout, {
         responsive: true,
         displayModeBar: false,
         displaylogo: false,
         showTips: false
       }).then(function () {
         figure.setAttribute("data-drawn", "true");
-      });
+        if (!window.sovbookFirstChartMs) { window.sovbookFirstChartMs = performance.now(); }
+      }));
     });
+    Promise.all(pending).then(function () { window.sovbookAllChartsMs = performance.now(); });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);

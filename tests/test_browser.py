@@ -1,0 +1,105 @@
+"""What the reader gets, in a real browser: every page of the built book is opened
+in headless Chromium; every chart must be drawn, no request may leave 127.0.0.1,
+no console error, page error or failed response may occur, and axe-core must find
+no accessibility violation of any impact, in light and in dark mode."""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, toc_pages
+
+PAGES = toc_pages(ROOT) + ["genindex.html", "search.html"]
+
+
+def _violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    response = Axe().run(page).response
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in response["violations"]
+    ]
+
+
+@pytest.fixture(scope="module")
+def dark_violations(browser, server):
+    """axe-core in dark mode (the theme follows the reader's colour scheme)."""
+    out = {}
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    for page_path in PAGES:
+        page.goto(f"{server}/{page_path}", wait_until="load")
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        out[page_path] = _violations(page)
+    context.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def visits(browser, server, html_dir):
+    """Open every page once; record requests, errors, chart state and accessibility violations."""
+    results = {}
+    for page_path in PAGES:
+        context = browser.new_context(color_scheme="light")
+        page = context.new_page()
+        record = {"requests": [], "errors": [], "failed": []}
+        page.on("request", lambda r, rec=record: rec["requests"].append(r.url))
+        page.on("console", lambda m, rec=record: rec["errors"].append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e, rec=record: rec["errors"].append(f"pageerror: {e}"))
+        page.on("requestfailed", lambda r, rec=record: rec["failed"].append(f"{r.url} ({r.failure})"))
+        page.on("response", lambda r, rec=record: rec["failed"].append(f"{r.url} -> HTTP {r.status}") if r.status >= 400 else None)
+        page.goto(f"{server}/{page_path}", wait_until="load")
+        expected = len(BeautifulSoup((html_dir / page_path).read_text(encoding="utf-8"), "html.parser").select("figure.sovbook-chart"))
+        if expected:
+            page.wait_for_function(
+                "n => document.querySelectorAll('figure.sovbook-chart[data-drawn=true]').length >= n", arg=expected, timeout=15000
+            )
+        page.wait_for_timeout(300)  # let late scripts report
+        record["expected_charts"] = expected
+        record["drawn"] = page.locator("figure.sovbook-chart[data-drawn=true] .sovbook-chart-plot svg.main-svg").count()
+        record["drawn_figures"] = page.locator("figure.sovbook-chart[data-drawn=true]").count()
+        record["traces"] = page.evaluate(
+            "() => Array.from(document.querySelectorAll('figure.sovbook-chart .sovbook-chart-plot')).map(d => (d.data || []).length)"
+        )
+        record["violations"] = _violations(page)
+        results[page_path] = record
+        context.close()
+    return results
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_no_request_leaves_the_machine(visits, page_path):
+    hosts = {urlparse(u).hostname for u in visits[page_path]["requests"] if not u.startswith(("data:", "blob:", "about:"))}
+    assert hosts <= {"127.0.0.1"}, f"{page_path} requested {sorted(hosts - {'127.0.0.1'})}"
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_no_errors(visits, page_path):
+    assert visits[page_path]["errors"] == []
+    assert visits[page_path]["failed"] == []
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_every_chart_is_drawn(visits, page_path):
+    record = visits[page_path]
+    assert record["drawn_figures"] == record["expected_charts"]
+    assert all(n > 0 for n in record["traces"]), f"{page_path}: a chart was drawn with no data"
+
+
+def test_the_book_has_charts(visits):
+    """The chart test above is not vacuous: the book's chapters do carry charts."""
+    assert sum(r["expected_charts"] for r in visits.values()) >= 2
+    assert sum(r["drawn_figures"] for r in visits.values()) == sum(r["expected_charts"] for r in visits.values())
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_no_accessibility_violations(visits, page_path):
+    assert visits[page_path]["violations"] == []
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_no_accessibility_violations_in_dark_mode(dark_violations, page_path):
+    assert dark_violations[page_path] == []

@@ -1,0 +1,104 @@
+"""The build itself: bad data stops it before anything is drawn, a notebook that
+raises fails it, and a data edit always changes the next build (no stale cache).
+
+Each test works on a copy of the book whose table of contents is cut down to the
+landing page and one small probe notebook, so the real mechanism (the Sphinx
+extension, jupyter-cache, myst-nb) runs in seconds.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import nbformat
+import pytest
+
+from conftest import ROOT, copy_project, jupyter_book_build
+
+PROBE = """\
+from myst_nb import glue
+from sovbook import evidence
+ev = evidence.load()
+figures = ev["figures"].set_index("figure_id")
+glue("probe_value", figures.loc[FIGURE, "value"], display=False)
+print("probe value:", figures.loc[FIGURE, "value"])
+"""
+
+
+def _first_valued_figure(root):
+    with open(root / "data" / "figures.csv", encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["value"]:
+                return row["figure_id"], row["value"]
+    raise AssertionError("no figure with a single value")
+
+
+def _make_probe_book(tmp_path, code):
+    root = copy_project(tmp_path)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Probe\n\nThe value is {glue:text}`probe_value`."),
+        nbformat.v4.new_code_cell(code, metadata={"tags": ["hide-input"]}),
+    ]
+    nbformat.write(nb, root / "book" / "probe.ipynb")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/probe\n", encoding="utf-8")
+    return root
+
+
+def _set_cell(path, key_field, key, field, value):
+    text = path.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    fields = list(rows[0].keys())
+    for row in rows:
+        if row[key_field] == key:
+            row[field] = value
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def test_a_data_edit_changes_the_next_build(tmp_path):
+    figure_id, value = _first_valued_figure(ROOT)
+    root = _make_probe_book(tmp_path, PROBE.replace("FIGURE", repr(figure_id)))
+    first = jupyter_book_build(root)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    page = root / "_build" / "html" / "book" / "probe.html"
+    assert re.search(rf"probe value: {float(value):g}(\.0)?\b", page.read_text(encoding="utf-8"))
+
+    again = jupyter_book_build(root)  # nothing changed: the cache is used
+    assert again.returncode == 0
+    assert "Using cached notebook" in again.stdout or "0 added, 0 changed" in again.stdout
+
+    new_value = str(int(float(value)) + 1)
+    _set_cell(root / "data" / "figures.csv", "figure_id", figure_id, "value", new_value)
+    edited = jupyter_book_build(root)
+    assert edited.returncode == 0, edited.stdout[-3000:] + edited.stderr[-3000:]
+    assert "Executing notebook" in edited.stdout, "a data edit must re-execute the notebook"
+    html = page.read_text(encoding="utf-8")
+    assert re.search(rf"probe value: {new_value}(\.0)?\b", html), "the page still shows the old value"
+
+
+def test_bad_data_stops_the_build_before_anything_is_drawn(tmp_path):
+    root = _make_probe_book(tmp_path, "print('never runs')")
+    quotes = root / "data" / "quotes.csv"
+    rows = list(csv.DictReader(io.StringIO(quotes.read_text(encoding="utf-8"))))
+    target = rows[0]
+    words = target["text"].split()
+    words[len(words) // 2] = "zzzz"
+    _set_cell(quotes, "quote_id", target["quote_id"], "text", " ".join(words))
+    result = jupyter_book_build(root)
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "data/quotes.csv, row 1" in out and "'text'" in out and "nearest" in out
+    assert not (root / "_build" / "html" / "book" / "probe.html").exists(), "nothing may be written after bad data"
+
+
+def test_a_notebook_that_raises_fails_the_build(tmp_path):
+    root = _make_probe_book(tmp_path, "raise RuntimeError('boom in probe')")
+    result = jupyter_book_build(root)
+    assert result.returncode != 0
+    assert "probe" in result.stdout + result.stderr

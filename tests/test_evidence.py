@@ -1,0 +1,196 @@
+"""The evidence layer refuses bad input with a message naming file, row, field and problem,
+accepts a BOM + CRLF file unchanged, and escapes data on its way to HTML."""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from sovbook import evidence, render
+
+
+@pytest.fixture()
+def book(tmp_path):
+    """A copy of the book's evidence (data, seeds, bibliography) to break."""
+    for name in ("data", "seeds"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    (tmp_path / "book").mkdir()
+    shutil.copy2(ROOT / "book" / "references.bib", tmp_path / "book" / "references.bib")
+    shutil.copy2(ROOT / "_config.yml", tmp_path / "_config.yml")
+    return tmp_path
+
+
+def read(path):
+    text = path.read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def write(path, rows):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0].keys()), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def problems_of(root):
+    _, problems = evidence.check(root)
+    return [str(p) for p in problems]
+
+
+def edit(root, table, row_index, field, value):
+    path = root / "data" / f"{table}.csv"
+    rows = read(path)
+    rows[row_index][field] = value
+    write(path, rows)
+    return rows[row_index]
+
+
+def first_index(root, table, predicate):
+    for i, row in enumerate(read(root / "data" / f"{table}.csv")):
+        if predicate(row):
+            return i
+    raise AssertionError(f"no suitable row in {table}")
+
+
+def assert_one(problems, *needles):
+    hits = [p for p in problems if all(n in p for n in needles)]
+    assert hits, f"expected a problem with {needles}, got:\n" + "\n".join(problems)
+
+
+def test_the_real_evidence_validates():
+    ev = evidence.load(ROOT)
+    assert len(ev.locators) == len(ev["quotes"]) > 0
+    for name in ("sources", "quotes", "figures", "records", "citations", "events", "event_mentions", "claims", "concordance"):
+        assert name in ev.tables and len(ev[name]) > 0, name
+
+
+def test_wrong_type(book):
+    i = first_index(book, "figures", lambda r: r["value"])
+    edit(book, "figures", i, "value", "eighty-two")
+    assert_one(problems_of(book), "data/figures.csv", f"row {i + 1}", "'value'", "eighty-two")
+
+
+def test_out_of_range(book):
+    i = first_index(book, "figures", lambda r: r["value"])
+    edit(book, "figures", i, "value", "-5")
+    assert_one(problems_of(book), "data/figures.csv", f"row {i + 1}", "'value'", "constraint")
+
+
+def test_low_above_high(book):
+    i = first_index(book, "figures", lambda r: r["low"] and r["high"])
+    row = edit(book, "figures", i, "low", "99999999999")
+    assert_one(problems_of(book), "data/figures.csv", f"row {i + 1}", row["figure_id"], "'low'", "greater than high")
+
+
+def test_value_outside_allowed_set(book):
+    edit(book, "figures", 0, "check_status", "probably")
+    assert_one(problems_of(book), "data/figures.csv", "row 1", "'check_status'", "probably")
+
+
+def test_unknown_source(book):
+    edit(book, "quotes", 0, "source_id", "nobody")
+    assert_one(problems_of(book), "data/quotes.csv", "row 1", "nobody")
+
+
+def test_missing_citation(book):
+    edit(book, "figures", 0, "quote_id", "")
+    assert_one(problems_of(book), "data/figures.csv", "row 1", "'quote_id'")
+
+
+def test_duplicate_id(book):
+    path = book / "data" / "figures.csv"
+    rows = read(path)
+    rows.append(dict(rows[0]))
+    write(path, rows)
+    assert_one(problems_of(book), "data/figures.csv", f"row {len(rows)}", "primary-key")
+
+
+def test_quote_altered_by_one_word(book):
+    rows = read(book / "data" / "quotes.csv")
+    words = rows[0]["text"].split()
+    original = words[len(words) // 2]
+    words[len(words) // 2] = "banana"
+    edit(book, "quotes", 0, "text", " ".join(words))
+    problems = problems_of(book)
+    assert_one(problems, "data/quotes.csv", "row 1", rows[0]["quote_id"], "'text'", "nearest", original)
+
+
+def test_truncated_row(book):
+    path = book / "data" / "figures.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = ",".join(next(csv.reader([lines[1]]))[:3]) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    assert_one(problems_of(book), "data/figures.csv", "row 1", "missing cell")
+
+
+def test_unknown_id_in_a_list(book):
+    i = first_index(book, "figures", lambda r: r["record_ids"])
+    edit(book, "figures", i, "record_ids", "no-such-record")
+    assert_one(problems_of(book), "data/figures.csv", f"row {i + 1}", "'record_ids'", "no-such-record")
+
+
+def test_bib_key_missing_from_bibliography(book):
+    edit(book, "sources", 0, "bib_key", "nosuchkey2000")
+    problems = problems_of(book)
+    assert_one(problems, "data/sources.csv", "row 1", "'bib_key'", "nosuchkey2000")
+
+
+def test_silent_stance_with_a_witness_quote(book):
+    i = first_index(book, "concordance", lambda r: r["stance"] != "silent")
+    edit(book, "concordance", i, "stance", "silent")
+    assert_one(problems_of(book), "data/concordance.csv", f"row {i + 1}", "silent")
+
+
+def test_edited_seed_is_refused(book):
+    seed = next((book / "seeds").glob("*.txt"))
+    seed.write_bytes(seed.read_bytes() + b" ")
+    assert_one(problems_of(book), f"seeds/{seed.name}", "sha256")
+
+
+def test_bom_and_crlf_are_accepted_unchanged(book):
+    for path in (book / "data").glob("*.csv"):
+        text = path.read_text(encoding="utf-8")
+        path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    before = {p.name: p.read_bytes() for p in (book / "data").glob("*.csv")}
+    ev, problems = evidence.check(book)
+    assert problems == []
+    plain = evidence.load(ROOT)
+    for name, table in plain.tables.items():
+        pd.testing.assert_frame_equal(ev.tables[name], table, check_dtype=False)
+    assert before == {p.name: p.read_bytes() for p in (book / "data").glob("*.csv")}, "the loader must not rewrite files"
+
+
+def test_check_command_exits_non_zero_with_the_message(book):
+    edit(book, "figures", 0, "check_status", "probably")
+    result = subprocess.run(
+        [sys.executable, "-m", "sovbook", "check"], cwd=book, capture_output=True, text=True,
+        env={"PATH": "", "SOVBOOK_ROOT": str(book)},
+    )
+    assert result.returncode == 1
+    assert "data/figures.csv, row 1" in result.stderr and "probably" in result.stderr
+
+
+def test_check_command_passes_on_the_real_data():
+    result = subprocess.run([sys.executable, "-m", "sovbook", "check"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "quotations located" in result.stdout
+
+
+def test_text_from_data_is_escaped_in_html():
+    ev = evidence.load(ROOT)
+    quote_id = ev["quotes"]["quote_id"].iloc[0]
+    ev.tables["quotes"].loc[0, "text"] = '<script>alert("x")</script>'
+    try:
+        markup = render.quote(ev, quote_id)._repr_mimebundle_()["text/html"]
+    finally:
+        evidence._CACHE.clear()
+    assert "<script>" not in markup and "&lt;script&gt;" in markup
+    table = render.table(pd.DataFrame({"a": ["<b>bold</b>"]}), caption="<i>c</i>")._repr_mimebundle_()["text/html"]
+    assert "<b>" not in table and "&lt;b&gt;" in table and "<i>" not in table

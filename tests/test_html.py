@@ -1,0 +1,90 @@
+"""Structural assertions on the built HTML (no browser)."""
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, toc_pages
+from sovbook.cli import notebooks
+
+PAGES = toc_pages(ROOT)
+NOTEBOOK_PAGES = [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in notebooks(ROOT)]
+
+
+def soup(html_dir, page):
+    return BeautifulSoup((html_dir / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def test_only_toc_files_are_built(html_dir):
+    built = {p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html") if "_static" not in p.parts}
+    assert built == set(PAGES) | {"genindex.html", "search.html", "index.html"}
+
+
+@pytest.mark.parametrize("page", PAGES + ["search.html", "genindex.html"])
+def test_nothing_refers_to_another_host(html_dir, page):
+    doc = soup(html_dir, page)
+    for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src")):
+        for el in doc.find_all(tag):
+            url = el.get(attr) or ""
+            assert not re.match(r"^(https?:)?//", url), f"{page}: <{tag} {attr}={url!r}>"
+    text = (html_dir / page).read_text(encoding="utf-8")
+    for cdn in ("cdn.plot.ly", "cdn.jsdelivr", "unpkg.com", "cdnjs", "fonts.googleapis", "mathjax"):
+        assert cdn not in text.lower(), f"{page} mentions {cdn}"
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_charts_are_complete_figures(html_dir, page):
+    doc = soup(html_dir, page)
+    charts = doc.select("figure.sovbook-chart")
+    ids = [c["id"] for c in charts]
+    assert len(ids) == len(set(ids)), f"{page}: duplicate chart ids"
+    for chart in charts:
+        plot = chart.select_one(".sovbook-chart-plot")
+        assert plot["role"] == "img" and plot["aria-label"].strip(), "a chart needs an accessible name"
+        caption = chart.find("figcaption")
+        assert caption and caption.select_one(".sovbook-chart-source").get_text().startswith("Source:")
+        table = chart.select_one("details.sovbook-chart-table table")
+        assert table and table.find("tbody").find_all("tr"), "a chart needs its data as a table"
+        spec = json.loads(chart.select_one("script.sovbook-chart-json").string)
+        layout = spec["layout"]
+        assert layout["title"]["text"] and layout["xaxis"]["title"]["text"] and layout["yaxis"]["title"]["text"]
+        for trace in spec["data"]:
+            assert trace.get("hovertext") or trace.get("hovertemplate") or trace.get("text"), "hover text with the citation"
+    scripts = [s.get("src", "") for s in doc.find_all("script")]
+    assert any("plotly.min.js" in s for s in scripts) == bool(charts), f"{page}: plotly.js must load on, and only on, pages with charts"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_unrendered_output(html_dir, page):
+    text = soup(html_dir, page).get_text()
+    for leftover in ("{glue:", "{glue}", "Traceback (most recent call last)", "<IPython.core.display", "application/vnd.plotly"):
+        assert leftover not in text, f"{page} shows {leftover!r}"
+
+
+@pytest.mark.parametrize("nb_path", notebooks(ROOT), ids=lambda p: p.name)
+def test_notebooks_store_executed_outputs(nb_path):
+    """nbval on a notebook without stored outputs checks nothing: every code cell must be executed and stored."""
+    nb = nbformat.read(nb_path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    assert code, f"{nb_path.name} has no code"
+    assert all(c.execution_count is not None for c in code), f"{nb_path.name}: unexecuted code cells"
+    assert sum(len(c.outputs) for c in code) >= 1
+    for cell in code:
+        for out in cell.outputs:
+            assert out.output_type != "error", f"{nb_path.name}: stored error output"
+            data = out.get("data", {})
+            assert "text/html" not in data or "plotly" not in data["text/html"], "charts are stored as JSON, not HTML"
+            assert "application/javascript" not in data
+
+
+@pytest.mark.parametrize("nb_path", notebooks(ROOT), ids=lambda p: p.name)
+def test_code_cells_are_hidden_by_default(nb_path):
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.strip():
+            tags = set(cell.metadata.get("tags", []))
+            assert tags & {"hide-input", "remove-cell", "remove-input"}, f"{nb_path.name}: a code cell shows its code"
