@@ -110,7 +110,7 @@ from typing import Iterable
 
 from . import sources
 
-__all__ = ["Locator", "QuoteNotFound", "locate", "locate_all", "normalise"]
+__all__ = ["Locator", "QuoteNotFound", "locate", "locate_all", "normalise", "page_segments"]
 
 
 class QuoteNotFound(ValueError):
@@ -613,3 +613,34 @@ def locate(source_id: str, quote: str, *, base: Path | None = None) -> Locator:
 def locate_all(source_id: str, quotes: Iterable[str], *, base: Path | None = None) -> list[Locator]:
     """``locate`` for several quotes from one source, in order."""
     return [locate(source_id, q, base=base) for q in quotes]
+
+
+def page_segments(source_id: str, *, base: Path | None = None) -> list[dict]:
+    """For a paginated source: each stretch of running text between two pieces of page
+    evidence, what opens it (the start, a page marker or a page-foot note), its first
+    words and the page interval the evidence allows. Used to show readers how the
+    eyewitness locators are computed."""
+    src, view = _source_view(source_id, base)
+    if view.kind != "pages":
+        raise ValueError(f"{source_id!r} is not located by printed pages")
+    raw = src.text
+    notes = _page_notes(raw)
+    events = []
+    for m in re.finditer(r"\((\d+)\)", raw):
+        n = int(m.group(1))
+        if n >= src.first_page and not any(s <= m.start() < e for s, e, _, _ in notes):
+            events.append((m.start(), f"page marker ({n})"))
+    for s, _, _, k in notes:
+        events.append((s, f"page-foot note {k}"))
+    events.sort()
+    openers = ["start of the excerpt"] + [label for _, label in events]
+    main = view.segments[0]
+    out = []
+    for index, (lo, hi) in enumerate(view.pages):
+        try:
+            start = main.unit_starts[main.units.index(index)]
+        except ValueError:
+            continue
+        words = main.text[start:].split()[:8]
+        out.append({"opened_by": openers[index], "first_words": " ".join(words) + " …", "low": lo, "high": hi, "label": _pages_label(lo, hi)})
+    return out
