@@ -293,6 +293,19 @@ def _semantic_problems(
                     Problem(f"data/{table_name}.csv", f"quote {quote_id!r} is from {source_id!r} ({actual}), but this column needs a quote from {'a source with role ' if kind == 'role' else ''}{wanted!r}", index, column, key)
                 )
 
+    # comparisons: a figure is drawn against a record of the same unit
+    if {"comparisons", "figures", "records"} <= set(tables):
+        units = {
+            "figure_id": dict(zip(tables["figures"]["figure_id"], tables["figures"]["unit"])),
+            "record_id": dict(zip(tables["records"]["record_id"], tables["records"]["unit"])),
+        }
+        for index, key, row in rows("comparisons"):
+            fig_unit, rec_unit = units["figure_id"].get(row["figure_id"]), units["record_id"].get(row["record_id"])
+            if fig_unit != rec_unit:
+                problems.append(Problem("data/comparisons.csv", f"figure unit {fig_unit!r} and record unit {rec_unit!r} differ", index, "record_id", key))
+            if row["record_as"] == "complement-of-share" and rec_unit != "percent":
+                problems.append(Problem("data/comparisons.csv", "complement-of-share needs a percentage", index, "record_as", key))
+
     # stances
     if "concordance" in tables:
         for index, key, row in rows("concordance"):

@@ -81,3 +81,21 @@ def table(frame: pd.DataFrame, *, caption: str) -> HTML:
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
     return HTML(markup, f"{caption}\n{frame.to_string(index=False)}")
+
+
+class Plain:
+    """A string to ``glue`` into prose without quotation marks: ``glue("name", Plain("…"), display=False)``."""
+
+    def __init__(self, text: str):
+        self.text = str(text)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def number(value: float, unit: str = "") -> Plain:
+    """A number written for prose: thousands separated, no trailing ``.0``; ``unit`` appended."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+    return Plain(f"{text}{' ' + unit if unit else ''}")
