@@ -140,9 +140,11 @@ def chart(
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
         height=height,
-        margin={"l": 70, "r": 20, "t": 60, "b": 60},
+        margin={"l": 70, "r": 20, "t": 60, "b": 40},
         hoverlabel={"bgcolor": "#ffffff", "font": {"family": FONT, "size": 12}, "align": "left"},
-        legend={"title": {"text": legend_title} if legend_title else None, "bgcolor": "rgba(255,255,255,0.8)"},
+        legend={"title": {"text": legend_title} if legend_title else None, "orientation": "h",
+                "x": 0, "xanchor": "left", "xref": "container", "y": 0, "yanchor": "bottom", "yref": "container",
+                "bgcolor": "rgba(255,255,255,0.8)"},
         meta={"sovbook": meta},
     )
     axis = {"showline": True, "linecolor": "#444444", "gridcolor": "#e5e5e5", "zeroline": False, "ticks": "outside", "automargin": True}
@@ -154,3 +156,16 @@ def chart(
 def hover_lines(*columns: Iterable[str]) -> list[str]:
     """Join several per-point text columns into one hover text per point (``<br>`` between lines)."""
     return ["<br>".join(str(part) for part in parts if part) for parts in zip(*columns)]
+
+
+def wrap(label: str, width: int = 28) -> str:
+    """Break a long axis label into lines of at most ``width`` characters (plotly's ``<br>``)."""
+    words, lines, line = str(label).split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)

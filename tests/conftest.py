@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILD_CMD = ["-m", "jupyter_book.cli.main", "build", ".", "-n", "-W", "--keep-going"]
+BUILD_CMD = ["-m", "jupyter_book.cli.main", "build", ".", "-n", "-W", "--keep-going", "--all"]
 CHROMIUM = os.environ.get("SOVBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
