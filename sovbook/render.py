@@ -80,7 +80,7 @@ def table(frame: pd.DataFrame, *, caption: str) -> HTML:
         f'<table class="sovbook-table"><caption>{_e(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
-    return HTML(markup, f"{caption}\n{frame.to_string(index=False)}")
+    return HTML(markup, f"Table: {caption} ({len(frame)} rows)")
 
 
 class Plain:
