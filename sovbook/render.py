@@ -84,13 +84,18 @@ def table(frame: pd.DataFrame, *, caption: str) -> HTML:
 
 
 class Plain:
-    """A string to ``glue`` into prose without quotation marks: ``glue("name", Plain("…"), display=False)``."""
+    """A string to ``glue`` into prose: ``glue("name", Plain("…"), display=False)``.
+
+    myst-nb's ``{glue:text}`` role reads the stored text back with ``ast.literal_eval``, so a bare
+    ``2,345`` would come back as the tuple ``(2, 345)`` and ``1926-10`` as ``1916``. The text is
+    therefore stored as a Python string literal, which reads back as exactly this text.
+    """
 
     def __init__(self, text: str):
         self.text = str(text)
 
     def __repr__(self) -> str:
-        return self.text
+        return repr(self.text)
 
 
 def number(value: float, unit: str = "") -> Plain:

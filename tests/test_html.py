@@ -88,3 +88,71 @@ def test_code_cells_are_hidden_by_default(nb_path):
         if cell.cell_type == "code" and cell.source.strip():
             tags = set(cell.metadata.get("tags", []))
             assert tags & {"hide-input", "remove-cell", "remove-input"}, f"{nb_path.name}: a code cell shows its code"
+
+
+CHAPTERS = ["book/class-categories.html", "book/surplus-extraction.html", "book/peasant-worker-balance.html"]
+SKELETON = ["Question", "The eyewitness", "The theory", "The evidence", "Where they meet and part", "Notes on the evidence"]
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapters_follow_the_skeleton(html_dir, page):
+    doc = soup(html_dir, page)
+    headings = [h.get_text(" ", strip=True).rstrip("#").strip() for h in doc.select("article h2")]
+    positions = [headings.index(h) if h in headings else -1 for h in SKELETON]
+    assert -1 not in positions, f"{page}: missing sections {[h for h, p in zip(SKELETON, positions) if p < 0]}"
+    assert positions == sorted(positions), f"{page}: sections out of order: {headings}"
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapters_quote_both_texts_and_draw_charts(html_dir, page):
+    doc = soup(html_dir, page)
+    witness = doc.select("blockquote.sovbook-quote.source-ciliga")
+    theory = doc.select("blockquote.sovbook-quote.source-el-emary")
+    assert len(witness) >= 4 and len(theory) >= 4, f"{page}: {len(witness)} eyewitness and {len(theory)} theory quotations"
+    for q in witness + theory:
+        footer = q.find("footer").get_text()
+        assert re.search(r"(p\.|pp\.|§|note) ?\S", footer), f"{page}: a quotation without a locator: {footer}"
+    assert len(doc.select("figure.sovbook-chart")) >= 2
+    captions = [c.get_text() for c in doc.select("table.sovbook-table caption")]
+    assert any("oncordance" in c for c in captions), f"{page}: no concordance table"
+
+
+def test_every_quotation_shown_is_in_the_data(html_dir):
+    """Quotations reach the page only from data/quotes.csv, with the locator computed from the text."""
+    from sovbook import evidence
+
+    ev = evidence.load(ROOT)
+    quotes = ev["quotes"].set_index("quote_id")
+    shown = 0
+    for page in PAGES:
+        for q in soup(html_dir, page).select("blockquote.sovbook-quote"):
+            quote_id = q["id"].removeprefix("quote-")
+            paragraphs = [p for p in q.find_all("p") if "sovbook-label" not in (p.get("class") or [])]
+            text = paragraphs[0].get_text()
+            assert text.strip("“”") == quotes.loc[quote_id, "text"]
+            assert ev.locator(quote_id).label in q.find("footer").get_text()
+            shown += 1
+    assert shown >= 30
+
+
+def test_bibliography_keys_are_all_defined_and_used(root):
+    from sovbook import evidence
+
+    defined = set(evidence.bibliography_keys(root))
+    cited = set()
+    for path in list((root / "book").glob("*.md")) + list((root / "book").glob("*.ipynb")):
+        for group in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", path.read_text(encoding="utf-8")):
+            cited |= {k.strip() for k in group.split(",")}
+    assert cited <= defined, f"cited but not in references.bib: {sorted(cited - defined)}"
+    in_data = set(evidence.load(root)["sources"]["bib_key"])
+    assert defined <= in_data | cited, f"entries nothing uses: {sorted(defined - in_data - cited)}"
+    assert in_data <= defined
+
+
+def test_bibliography_page_lists_every_entry(html_dir, root):
+    from sovbook import evidence
+
+    entries = soup(html_dir, "book/bibliography.html").select("div.citation")
+    assert len(entries) == len(evidence.bibliography_keys(root))
+    text = " ".join(e.get_text(" ") for e in entries)
+    assert "could be traced" in text or "not be traced" in text or "was found" in text, "the untraced citation must say so"
