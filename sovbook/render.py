@@ -38,7 +38,7 @@ def quote_markup(evidence: Evidence, quote_id: str, *, label: str | None = None)
     cite = evidence.citation(quote_id)
     heading = f'<p class="sovbook-label">{_e(label)}</p>' if label else ""
     markup = (
-        f'<blockquote class="sovbook-quote source-{_e(source_id)}" id="quote-{_e(quote_id)}">'
+        f'<blockquote class="sovbook-quote source-{_e(source_id)}" data-quote="{_e(quote_id)}">'
         f"{heading}<p>“{_e(row['text'])}”</p>"
         f"<footer>{_e(cite)}</footer></blockquote>"
     )

@@ -126,7 +126,7 @@ def test_every_quotation_shown_is_in_the_data(html_dir):
     shown = 0
     for page in PAGES:
         for q in soup(html_dir, page).select("blockquote.sovbook-quote"):
-            quote_id = q["id"].removeprefix("quote-")
+            quote_id = q["data-quote"]
             paragraphs = [p for p in q.find_all("p") if "sovbook-label" not in (p.get("class") or [])]
             text = paragraphs[0].get_text()
             assert text.strip("“”") == quotes.loc[quote_id, "text"]
