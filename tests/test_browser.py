@@ -64,6 +64,10 @@ def visits(browser, server, html_dir):
         record["traces"] = page.evaluate(
             "() => Array.from(document.querySelectorAll('figure.sovbook-chart .sovbook-chart-plot')).map(d => (d.data || []).length)"
         )
+        # axe-core fetches stylesheets itself (and resolves the theme's @import against the page,
+        # asking for a /basic.css that does not exist): what it requests is not the page's doing,
+        # so the page's own requests and errors are frozen before it runs.
+        record = {k: (list(v) if isinstance(v, list) else v) for k, v in record.items()}
         record["violations"] = _violations(page)
         results[page_path] = record
         context.close()
@@ -78,8 +82,8 @@ def test_no_request_leaves_the_machine(visits, page_path):
 
 @pytest.mark.parametrize("page_path", PAGES)
 def test_no_errors(visits, page_path):
-    assert visits[page_path]["errors"] == []
-    assert visits[page_path]["failed"] == []
+    problems = visits[page_path]["errors"] + visits[page_path]["failed"]
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("page_path", PAGES)
