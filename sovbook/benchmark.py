@@ -34,7 +34,7 @@ GOALS = {
     "notebook (KB)": 100.0,
     "first chart drawn (ms)": 1000.0,
 }
-BUILD = ["-m", "jupyter_book.cli.main", "build", ".", "-n", "-W", "--keep-going"]
+BUILD = [str(Path(sys.executable).with_name("jupyter-book")), "build", ".", "-n", "-W", "--keep-going"]
 
 
 def _copy(root: Path, target: Path) -> Path:
@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="sovbook-bench-") as tmp:
         work = _copy(root, Path(tmp))
-        cold = _timed([sys.executable, *BUILD], work)
-        warm = _timed([sys.executable, *BUILD], work)
+        cold = _timed(BUILD, work)
+        warm = _timed(BUILD, work)
         bare_start = time.perf_counter()
         for nb in notebooks(work):
             execute_notebook(nb)

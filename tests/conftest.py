@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILD_CMD = ["-m", "jupyter_book.cli.main", "build", ".", "-n", "-W", "--keep-going", "--all"]
+JUPYTER_BOOK = str(Path(sys.executable).with_name("jupyter-book"))
+BUILD_CMD = [JUPYTER_BOOK, "build", ".", "-n", "-W", "--keep-going", "--all"]
 CHROMIUM = os.environ.get("SOVBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -32,7 +33,7 @@ def jupyter_book_build(root: Path, *extra: str) -> subprocess.CompletedProcess:
     """Run the book's strict build in ``root``; return the finished process."""
     env = {k: v for k, v in os.environ.items() if k != "SOVBOOK_ROOT"}
     return subprocess.run(
-        [sys.executable, *BUILD_CMD, *extra], cwd=root, env=env, capture_output=True, text=True, timeout=900
+        [*BUILD_CMD, *extra], cwd=root, env=env, capture_output=True, text=True, timeout=900
     )
 
 
@@ -55,7 +56,7 @@ def root() -> Path:
 def html_dir() -> Path:
     """The built book: one strict build per session (the execution cache keeps it quick)."""
     result = jupyter_book_build(ROOT)
-    if result.returncode != 0:
+    if result.returncode != 0 or "build succeeded" not in result.stdout:
         pytest.fail(f"strict build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}")
     return ROOT / "_build" / "html"
 

@@ -43,7 +43,7 @@ def _make_probe_book(tmp_path, code):
         nbformat.v4.new_code_cell(code, metadata={"tags": ["hide-input"]}),
     ]
     nbformat.write(nb, root / "book" / "probe.ipynb")
-    (root / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/probe\n", encoding="utf-8")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/probe\n", encoding="utf-8")
     return root
 
 

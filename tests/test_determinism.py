@@ -12,8 +12,25 @@ from conftest import ROOT, copy_project, jupyter_book_build
 from sovbook.cli import execute_notebook, notebooks
 
 #: The one page that reports measurements of the build itself (myst-nb's execution statistics:
-#: when and how long each notebook ran). It is expected to differ between builds.
+#: when and how long each notebook ran). It is expected to differ between builds, and so are its
+#: words in the search index; everything else must not.
 BUILD_REPORT_PAGES = {"book/reproducibility.html"}
+BUILD_REPORT_DOCS = {p.removesuffix(".html") for p in BUILD_REPORT_PAGES}
+
+
+def _search_index_without_build_report(raw: bytes) -> dict:
+    text = raw.decode("utf-8")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    drop = {i for i, name in enumerate(index["docnames"]) if name in BUILD_REPORT_DOCS}
+    for key in ("terms", "titleterms"):
+        cleaned = {}
+        for term, postings in index[key].items():
+            postings = [postings] if isinstance(postings, int) else postings
+            kept = [d for d in postings if d not in drop]
+            if kept:
+                cleaned[term] = kept
+        index[key] = cleaned
+    return index
 
 
 def _pages(html_dir):
@@ -34,8 +51,13 @@ def test_two_fresh_builds_are_byte_identical(tmp_path):
         builds.append(_pages(root / "_build" / "html"))
     first, second = builds
     assert first.keys() == second.keys()
-    differing = sorted(p for p in first if first[p] != second[p] and p not in BUILD_REPORT_PAGES)
+    differing = sorted(
+        p for p in first if first[p] != second[p] and p not in BUILD_REPORT_PAGES and p != "searchindex.js"
+    )
     assert differing == [], f"pages differ between two fresh builds: {differing}"
+    assert _search_index_without_build_report(first["searchindex.js"]) == _search_index_without_build_report(
+        second["searchindex.js"]
+    )
     assert len(first) > 10
 
 
