@@ -1,0 +1,67 @@
+"""The PDF edition: written from the built book, it holds every chapter, a table of contents,
+page numbers and the bibliography, and its charts are drawn (vector graphics, not blank boxes)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from conftest import ROOT, toc_pages
+from sovbook.pdf import write_pdf
+
+
+@pytest.fixture(scope="module")
+def pdf(html_dir, tmp_path_factory):
+    path = write_pdf(html_dir, tmp_path_factory.mktemp("pdf") / "book.pdf")
+    return PdfReader(str(path))
+
+
+def _norm(text):
+    text = unicodedata.normalize("NFKC", text)  # ligatures such as "ﬁ" back to letters
+    text = text.translate(str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}))
+    return re.sub(r"\s+", "", text)
+
+
+def test_pdf_holds_every_chapter_in_order(pdf, html_dir):
+    text = _norm(" ".join(page.extract_text() for page in pdf.pages))
+    titles = [BeautifulSoup((html_dir / p).read_text(encoding="utf-8"), "html.parser").find("h1").get_text(" ", strip=True).rstrip("#").strip()
+              for p in toc_pages(ROOT)]
+    contents = len(_norm(pdf.pages[0].extract_text()))
+    position = contents  # past the table of contents, each title after the one before
+    for title in titles:
+        found = text.find(_norm(title), position)
+        assert found >= 0, f"chapter missing or out of order in the PDF: {title}"
+        position = found
+    outline = [getattr(o, "title", "") for o in pdf.outline if not isinstance(o, list)]
+    for title in titles:
+        assert any(_norm(title)[:20] in _norm(o) for o in outline), f"no bookmark for {title}"
+
+
+def test_pdf_has_contents_page_numbers_and_bibliography(pdf):
+    first = pdf.pages[0].extract_text()
+    assert "Contents" in first
+    n = len(pdf.pages)
+    assert n >= 20
+    assert f"1 / {n}" in first and f"{n} / {n}" in pdf.pages[-1].extract_text()
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Bibliography" in text and "Lenin's Gulag" in text.replace("’", "'")
+
+
+def test_pdf_charts_are_drawn(pdf, html_dir):
+    text = _norm(" ".join(page.extract_text() for page in pdf.pages))
+    titles = []
+    for page in toc_pages(ROOT):
+        doc = BeautifulSoup((html_dir / page).read_text(encoding="utf-8"), "html.parser")
+        titles += [f.select_one(".sovbook-chart-plot")["aria-label"] for f in doc.select("figure.sovbook-chart")]
+    assert len(titles) >= 10
+    for title in titles:
+        # once in the caption, once more in the chart itself: plotly draws its title as SVG text
+        assert text.count(_norm(title)) >= 2, f"chart not drawn in the PDF: {title}"
+    ops = rb"(?<![A-Za-z])(?:re|l|c)(?![A-Za-z])"  # rectangle, line and curve operators: vector drawing
+    chart_pages = [page for page in pdf.pages if any(_norm(t) in _norm(page.extract_text()) for t in titles)]
+    paths = [len(re.findall(ops, page.get_contents().get_data())) for page in chart_pages]
+    assert len(chart_pages) >= len(titles) // 2
+    assert min(paths) > 50, f"vector path operations per chart page: {paths}: a chart looks blank"
