@@ -56,8 +56,8 @@ def _article(page: Path, index: int):
     return title, article.decode_contents()
 
 
-def print_document(html_dir: Path) -> Path:
-    """Write the one-file print document into ``_build/html/_print/`` and return its path."""
+def print_document(html_dir: Path, out_dir: Path) -> Path:
+    """Write the one-file print document into ``out_dir`` (outside the published site) and return its path."""
     root = html_dir.parent.parent
     pages = [html_dir / f"{f}.html" for f in toc_files(root)]
     missing = [str(p) for p in pages if not p.is_file()]
@@ -72,16 +72,17 @@ def print_document(html_dir: Path) -> Path:
 
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     title = html_lib.escape(str(config.get("title", "Book")))
+    static = Path(os.path.relpath(html_dir / "_static", out_dir)).as_posix()
     document = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<link rel="stylesheet" href="../_static/sovbook.css">
+<link rel="stylesheet" href="{static}/sovbook.css">
 <style>{PRINT_CSS}</style></head>
 <body><nav class="toc"><h1>{title}</h1><h2>Contents</h2><ol>{toc}</ol></nav>
 {body}
-<script src="../_static/plotly.min.js"></script>
-<script src="../_static/sovbook-charts.js"></script>
+<script src="{static}/plotly.min.js"></script>
+<script src="{static}/sovbook-charts.js"></script>
 </body></html>"""
-    out = html_dir / "_print" / "book.html"
+    out = out_dir / "print.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(document, encoding="utf-8")
     return out
@@ -93,7 +94,7 @@ def write_pdf(html_dir: Path | None = None, output: Path | None = None) -> Path:
     html_dir = Path(html_dir or project.root() / "_build" / "html")
     output = Path(output or html_dir.parent / "pdf" / "book.pdf")
     output.parent.mkdir(parents=True, exist_ok=True)
-    document = print_document(html_dir)
+    document = print_document(html_dir, output.parent)
     chromium = os.environ.get("SOVBOOK_CHROMIUM", "/usr/bin/chromium")
     args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync"]

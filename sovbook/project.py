@@ -45,7 +45,10 @@ def input_files(root: Path) -> list[Path]:
     """Every file, besides a notebook's own code, that can change a notebook's outputs."""
     files: list[Path] = []
     for folder, pattern in (("data", "*"), ("seeds", "*"), ("sovbook", "*.py")):
-        files += [p for p in sorted((root / folder).rglob(pattern)) if p.is_file() and "__pycache__" not in p.parts]
+        files += [
+            p for p in sorted((root / folder).rglob(pattern))
+            if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+        ]
     return files
 
 

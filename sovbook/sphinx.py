@@ -100,9 +100,32 @@ def _on_page_context(app: Sphinx, pagename: str, templatename: str, context: dic
         ]
 
 
+DATA_ZIP = "downloads/sovbook-data.zip"
+
+
+def write_data_zip(root: Path, target: Path) -> Path:
+    """The data package, the seed texts and the bibliography as one zip for readers to download.
+
+    Entries are sorted and carry a fixed timestamp, so the same inputs give the same bytes."""
+    import zipfile
+
+    files = [p for p in project.input_files(root) if not p.is_relative_to(root / "sovbook")]
+    files.append(root / "book" / "references.bib")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(files):
+            name = path.relative_to(root).as_posix()
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    return target
+
+
 def _on_build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    write_data_zip(Path(app.confdir).resolve(), Path(app.outdir) / "_static" / DATA_ZIP)
     source = Path(metadata.distribution("plotly").locate_file("plotly/package_data/plotly.min.js"))
     target = Path(app.outdir) / "_static" / PLOTLY_JS
     if not target.exists() or target.stat().st_size != source.stat().st_size:

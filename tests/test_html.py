@@ -156,3 +156,22 @@ def test_bibliography_page_lists_every_entry(html_dir, root):
     assert len(entries) == len(evidence.bibliography_keys(root))
     text = " ".join(e.get_text(" ") for e in entries)
     assert "could be traced" in text or "not be traced" in text or "was found" in text, "the untraced citation must say so"
+
+
+def test_downloads_resolve(html_dir, root):
+    """The data archive and every notebook linked from the reproducibility page exist in the built book."""
+    import json
+    import zipfile
+    from urllib.parse import urljoin
+
+    page = "book/reproducibility.html"
+    links = [a["href"] for a in soup(html_dir, page).select("a[download]")]
+    assert len(links) == len(notebooks(root)) + 1
+    for href in links:
+        target = html_dir / urljoin(page, href)
+        assert target.is_file(), href
+    archive = zipfile.ZipFile(html_dir / "_static" / "downloads" / "sovbook-data.zip")
+    names = set(archive.namelist())
+    package = json.loads(archive.read("data/datapackage.json"))
+    assert {f"data/{r['path']}" for r in package["resources"]} <= names
+    assert "book/references.bib" in names and "seeds/sources.json" in names
