@@ -50,16 +50,21 @@ _UNWANTED_SCRIPT_MARKERS = ("thebe", "require.js", "require.min.js", "mathjax", 
 
 
 def _on_config_inited(app: Sphinx, config) -> None:
-    from . import evidence
-
     root = Path(app.confdir).resolve()
-    try:
-        evidence.load(root)
-    except evidence.EvidenceError as exc:
-        raise ExtensionError(f"the book's data does not validate; nothing was built:\n{exc}") from None
-
     cache_root = Path(app.outdir).resolve().parent / ".jupyter_cache"
     key = project.inputs_hash(root)
+    # Validation is a function of the inputs the key hashes (data, seeds, this package), so a
+    # stamp under the key's cache folder records that these exact inputs passed.
+    stamp = cache_root / key / "evidence-validated"
+    if not stamp.is_file():
+        from . import evidence
+
+        try:
+            evidence.load(root)
+        except evidence.EvidenceError as exc:
+            raise ExtensionError(f"the book's data does not validate; nothing was built:\n{exc}") from None
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text("ok\n", encoding="utf-8")
     config.nb_execution_cache_path = str(cache_root / key)
     if cache_root.is_dir():  # keep only the current inputs' cache
         for old in cache_root.iterdir():
@@ -151,8 +156,9 @@ def chart_html(figure: dict[str, Any], chart_id: str) -> str:
     if not meta:
         raise ValueError("plotly output without layout.meta.sovbook: draw charts with sovbook.charts.chart()")
     height = int(figure.get("layout", {}).get("height", 420))
+    layout = {k: v for k, v in figure.get("layout", {}).items() if k != "meta"}  # the table is written as HTML below
     payload = json.dumps(
-        {"data": figure.get("data", []), "layout": figure.get("layout", {})},
+        {"data": figure.get("data", []), "layout": layout},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -194,7 +200,18 @@ class PlotlyRenderer:
         return [nodes.raw("", markup, format="html", classes=["output", "sovbook"])]
 
 
+def _on_doctree_read(app: Sphinx, doctree) -> None:
+    """Notebook code is hidden behind a toggle and shown as plain monospace text: syntax
+    colouring multiplies a chapter's HTML about sixfold (a span per token), for code the
+    reader opens only on demand. The code itself is unchanged."""
+    for block in doctree.findall(nodes.literal_block):
+        parent = block.parent
+        if parent is not None and "cell_input" in parent.get("classes", []):
+            block["language"] = "none"
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("doctree-read", _on_doctree_read)
     app.connect("config-inited", _on_config_inited, priority=100)
     app.connect("html-page-context", _on_page_context, priority=900)
     app.connect("build-finished", _on_build_finished)
