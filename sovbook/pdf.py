@@ -88,19 +88,34 @@ def print_document(html_dir: Path, out_dir: Path) -> Path:
     return out
 
 
-def write_pdf(html_dir: Path | None = None, output: Path | None = None) -> Path:
-    from playwright.sync_api import sync_playwright
-
+def write_pdf(html_dir: Path | None = None, output: Path | None = None, browser=None) -> Path:
+    """Print the built book to ``output``. ``browser`` is a running Playwright browser to use
+    (the tests pass theirs); without one, headless Chromium is started and closed here."""
     html_dir = Path(html_dir or project.root() / "_build" / "html")
     output = Path(output or html_dir.parent / "pdf" / "book.pdf")
     output.parent.mkdir(parents=True, exist_ok=True)
     document = print_document(html_dir, output.parent)
+    if browser is not None:
+        _print(browser, document, output)
+        return output
+    from playwright.sync_api import sync_playwright
+
     chromium = os.environ.get("SOVBOOK_CHROMIUM", "/usr/bin/chromium")
     args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync"]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=args)
-        page = browser.new_page(viewport={"width": 660, "height": 1000})
+        own = p.chromium.launch(executable_path=chromium, args=args)
+        try:
+            _print(own, document, output)
+        finally:
+            own.close()
+    return output
+
+
+def _print(browser, document: Path, output: Path) -> None:
+    context = browser.new_context(viewport={"width": 660, "height": 1000})
+    try:
+        page = context.new_page()
         page.goto(document.as_uri())
         if page.locator("figure.sovbook-chart").count():
             page.wait_for_function("() => window.sovbookAllChartsMs !== undefined", timeout=60000)
@@ -117,5 +132,5 @@ def write_pdf(html_dir: Path | None = None, output: Path | None = None) -> Path:
             outline=True,
             tagged=True,
         )
-        browser.close()
-    return output
+    finally:
+        context.close()

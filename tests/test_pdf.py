@@ -14,8 +14,8 @@ from sovbook.pdf import write_pdf
 
 
 @pytest.fixture(scope="module")
-def pdf(html_dir, tmp_path_factory):
-    path = write_pdf(html_dir, tmp_path_factory.mktemp("pdf") / "book.pdf")
+def pdf(html_dir, tmp_path_factory, browser):
+    path = write_pdf(html_dir, tmp_path_factory.mktemp("pdf") / "book.pdf", browser=browser)
     return PdfReader(str(path))
 
 
