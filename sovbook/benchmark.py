@@ -65,7 +65,8 @@ def _line(name: str, value: float, unit: str = "", goal_key: str | None = None) 
 def _chart_times(html: Path, pages: list[str]) -> dict[str, tuple[float, float, int, float]]:
     from playwright.sync_api import sync_playwright
 
-    chromium = os.environ.get("SOVBOOK_CHROMIUM", "/usr/bin/chromium")
+    from .browser import launch
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -75,10 +76,8 @@ def _chart_times(html: Path, pages: list[str]) -> dict[str, tuple[float, float, 
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     out: dict[str, tuple[float, float, int, float]] = {}
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=args)
+        browser = launch(p)
         warm_context = browser.new_context()  # a reader moving through the book: plotly.js cached
         warm_page = warm_context.new_page()
         chart_pages = [p for p in pages if 'class="sovbook-chart"' in (html / p).read_text(encoding="utf-8")]

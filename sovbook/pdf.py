@@ -100,11 +100,10 @@ def write_pdf(html_dir: Path | None = None, output: Path | None = None, browser=
         return output
     from playwright.sync_api import sync_playwright
 
-    chromium = os.environ.get("SOVBOOK_CHROMIUM", "/usr/bin/chromium")
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    from .browser import launch
+
     with sync_playwright() as p:
-        own = p.chromium.launch(executable_path=chromium, args=args)
+        own = launch(p)
         try:
             _print(own, document, output)
         finally:

@@ -16,17 +16,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = str(Path(sys.executable).with_name("jupyter-book"))
 BUILD_CMD = [JUPYTER_BOOK, "build", ".", "-n", "-W", "--keep-going", "--all"]
-CHROMIUM = os.environ.get("SOVBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def jupyter_book_build(root: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -44,6 +33,16 @@ def copy_project(target: Path) -> Path:
         shutil.copy2(ROOT / name, target / name)
     for name in ("book", "data", "seeds", "sovbook"):
         shutil.copytree(ROOT / name, target / name, ignore=ignore)
+    return target
+
+
+def copy_evidence(target: Path) -> Path:
+    """A copy of what the evidence check reads (data, seeds, bibliography, config) for tests that break it."""
+    for name in ("data", "seeds"):
+        shutil.copytree(ROOT / name, target / name)
+    (target / "book").mkdir(exist_ok=True)
+    shutil.copy2(ROOT / "book" / "references.bib", target / "book" / "references.bib")
+    shutil.copy2(ROOT / "_config.yml", target / "_config.yml")
     return target
 
 
@@ -80,10 +79,12 @@ def server(html_dir):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium or set SOVBOOK_CHROMIUM")
+    from sovbook.browser import chromium_path, launch
+
+    if not Path(chromium_path()).exists():
+        pytest.fail(f"Chromium not found at {chromium_path()}: install Debian's chromium or set SOVBOOK_CHROMIUM")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        b = launch(p)
         yield b
         b.close()
 

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, copy_evidence
 from sovbook import evidence, render
 
 
 @pytest.fixture()
 def book(tmp_path):
     """A copy of the book's evidence (data, seeds, bibliography) to break."""
-    for name in ("data", "seeds"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    (tmp_path / "book").mkdir()
-    shutil.copy2(ROOT / "book" / "references.bib", tmp_path / "book" / "references.bib")
-    shutil.copy2(ROOT / "_config.yml", tmp_path / "_config.yml")
-    return tmp_path
+    return copy_evidence(tmp_path)
 
 
 def read(path):

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import ROOT, copy_evidence
 from sovbook import evidence, render
 
 FIXTURE = ROOT / "tests" / "fixtures" / "third-source"
@@ -54,11 +54,7 @@ def add_third_source(root):
 
 
 def test_a_third_source_needs_no_code_change(tmp_path):
-    for name in ("data", "seeds"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    (tmp_path / "book").mkdir()
-    shutil.copy2(ROOT / "book" / "references.bib", tmp_path / "book" / "references.bib")
-    shutil.copy2(ROOT / "_config.yml", tmp_path / "_config.yml")
+    copy_evidence(tmp_path)
     spec = add_third_source(tmp_path)
 
     ev, problems = evidence.check(tmp_path)
@@ -77,11 +73,7 @@ def test_a_third_source_needs_no_code_change(tmp_path):
 
 def test_a_third_source_with_a_misquotation_is_caught(tmp_path):
     """The fixture test above could fail: the same setup with one wrong word is refused."""
-    for name in ("data", "seeds"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    (tmp_path / "book").mkdir()
-    shutil.copy2(ROOT / "book" / "references.bib", tmp_path / "book" / "references.bib")
-    shutil.copy2(ROOT / "_config.yml", tmp_path / "_config.yml")
+    copy_evidence(tmp_path)
     add_third_source(tmp_path)
     path = tmp_path / "data" / "quotes.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("price of grain", "price of bread"), encoding="utf-8")
