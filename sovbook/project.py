@@ -49,6 +49,9 @@ def input_files(root: Path) -> list[Path]:
             p for p in sorted((root / folder).rglob(pattern))
             if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
         ]
+    bibliography = root / "book" / "references.bib"  # checked against data/sources.csv
+    if bibliography.is_file():
+        files.append(bibliography)
     return files
 
 

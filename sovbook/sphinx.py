@@ -4,12 +4,14 @@ It does four things:
 
 1. **Stops a build on bad data.** At ``config-inited`` it runs the same
    validation as ``sovbook check`` (:func:`sovbook.evidence.load`) and raises
-   before any notebook is executed or any chart drawn.
+   before any notebook is executed or any chart drawn. A pass is stamped under
+   the inputs' hash (below), so an unchanged book is not validated twice.
 2. **Never shows stale results.** jupyter-cache keys only on code-cell source,
    so the execution cache folder is named after a hash of everything a notebook
-   reads besides its own code: ``data/``, ``seeds/``, the ``sovbook`` package
-   and the versions of pandas and plotly. Any change there is a new cache (and,
-   since the setting changes, Sphinx re-reads every page).
+   reads besides its own code (:func:`sovbook.project.inputs_hash`: ``data/``,
+   ``seeds/``, the bibliography, the ``sovbook`` package and the versions of
+   pandas, plotly and numpy). Any change there is a new cache (and, since the
+   setting changes, Sphinx re-reads every page).
 3. **Draws plotly charts offline.** :class:`PlotlyRenderer` is a myst-nb MIME
    render plugin (entry point group ``myst_nb.mime_renderers``) for
    ``application/vnd.plotly.v1+json``. It writes a ``<figure>`` with a
@@ -115,7 +117,6 @@ def write_data_zip(root: Path, target: Path) -> Path:
     import zipfile
 
     files = [p for p in project.input_files(root) if not p.is_relative_to(root / "sovbook")]
-    files.append(root / "book" / "references.bib")
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(files):

@@ -102,3 +102,16 @@ def test_a_notebook_that_raises_fails_the_build(tmp_path):
     result = jupyter_book_build(root)
     assert result.returncode != 0
     assert "probe" in result.stdout + result.stderr
+
+
+def test_a_bibliography_edit_is_validated_again(tmp_path):
+    """The validation stamp is keyed on the inputs, the bibliography included."""
+    figure_id, _ = _first_valued_figure(ROOT)
+    root = _make_probe_book(tmp_path, PROBE.replace("FIGURE", repr(figure_id)))
+    first = jupyter_book_build(root)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    bib = root / "book" / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("@misc{pipesleninsgulag,", "@misc{renamedkey,"), encoding="utf-8")
+    second = jupyter_book_build(root)
+    assert second.returncode != 0
+    assert "pipesleninsgulag" in second.stdout + second.stderr
