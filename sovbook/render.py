@@ -87,8 +87,9 @@ class Plain:
     """A string to ``glue`` into prose: ``glue("name", Plain("…"), display=False)``.
 
     myst-nb's ``{glue:text}`` role reads the stored text back with ``ast.literal_eval``, so a bare
-    ``2,345`` would come back as the tuple ``(2, 345)`` and ``1926-10`` as ``1916``. The text is
-    therefore stored as a Python string literal, which reads back as exactly this text.
+    ``2,345`` would come back as the tuple ``(2, 345)``. The text is therefore stored (``repr``)
+    as a Python string literal, which reads back as exactly this text; used inside an f-string or
+    ``str()`` it is the plain text.
     """
 
     def __init__(self, text: str):
@@ -97,6 +98,12 @@ class Plain:
     def __repr__(self) -> str:
         return repr(self.text)
 
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return format(self.text, spec)
+
 
 def number(value: float, unit: str = "") -> Plain:
     """A number written for prose: thousands separated, no trailing ``.0``; ``unit`` appended."""
@@ -104,3 +111,41 @@ def number(value: float, unit: str = "") -> Plain:
         value = int(value)
     text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
     return Plain(f"{text}{' ' + unit if unit else ''}")
+
+
+def millions(persons: float, decimals: int = 1) -> Plain:
+    """Persons written in millions, without float noise: ``3.5 million``, ``10 million``."""
+    text = f"{persons / 1e6:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return Plain(f"{text} million")
+
+
+#: How a unit of data/figures.csv and data/records.csv is written after a number.
+UNIT_WORDS = {
+    "percent": " %", "persons": " people", "members": " members", "ratio": " to 1", "countries": " countries",
+    "days": " days", "months": " months", "years": " years", "years-of-age": " years old", "year": "",
+    "century": "th century", "classes": " classes",
+}
+
+
+def amount(row) -> str:
+    """A figure or record row (``value``, or ``low``/``high``, and ``unit``) as the text gives it:
+    ``82 %``, ``8,000,000–15,000,000 people``, ``at most 3,000,000 people``, ``more than 30 people``."""
+    unit = UNIT_WORDS.get(row["unit"], " " + row["unit"])
+    fmt = (lambda v: f"{v:g}") if row["unit"] in ("year", "century") else (lambda v: f"{v:,.10g}")
+    present = lambda v: v is not None and not pd.isna(v)  # noqa: E731
+    if present(row["value"]):
+        return f"{fmt(row['value'])}{unit}"
+    if present(row["low"]) and present(row["high"]):
+        return f"{fmt(row['low'])}–{fmt(row['high'])}{unit}"
+    if present(row["high"]):
+        return f"at most {fmt(row['high'])}{unit}"
+    return f"more than {fmt(row['low'])}{unit}"
+
+
+def passage(evidence: Evidence, quote_id, missing: str = "(no passage)") -> str:
+    """A short pointer to a quotation for tables: its computed locator and its id, or ``missing``."""
+    if not isinstance(quote_id, str) or not quote_id:
+        return missing
+    return f"{evidence.locator(quote_id).label} ({quote_id})"

@@ -175,3 +175,18 @@ def test_downloads_resolve(html_dir, root):
     package = json.loads(archive.read("data/datapackage.json"))
     assert {f"data/{r['path']}" for r in package["resources"]} <= names
     assert "book/references.bib" in names and "seeds/sources.json" in names
+
+
+STRAY_QUOTES = re.compile(r"(^|\s|\()['‘\"“][^'‘’\"“”]*\d[^'‘’\"“”]*['’\"”]")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_glued_text_carries_no_stray_quotation_marks(html_dir, page):
+    """A value glued as its Python repr shows up wrapped in quotation marks (e.g. ‘8 million’)."""
+    for span in soup(html_dir, page).select(".pasted-text"):
+        assert not STRAY_QUOTES.search(span.get_text()), f"{page}: {span.get_text()!r}"
+
+
+def test_the_stray_quote_check_can_fail():
+    assert STRAY_QUOTES.search("in 1918–1920 at about ‘8 million’")
+    assert not STRAY_QUOTES.search("the Arabic book’s year, 2020")

@@ -19,3 +19,26 @@ def test_glued_text_round_trips(value, expected):
 def test_bare_text_would_not_round_trip():
     """Why Plain quotes its text: the unquoted form is mangled."""
     assert format_plain_text("2,345", "") != "2,345"
+
+
+def test_glued_text_reads_plainly_inside_other_text():
+    """A Plain inside an f-string is its text, not its repr (which would add quotation marks)."""
+    assert f"about {render.millions(8_000_000)}" == "about 8 million"
+    assert str(render.number(25000)) == "25,000"
+
+
+@pytest.mark.parametrize(
+    "row, expected",
+    [({"value": 82, "low": None, "high": None, "unit": "percent"}, "82 %"),
+     ({"value": None, "low": 8_000_000, "high": 15_000_000, "unit": "persons"}, "8,000,000–15,000,000 people"),
+     ({"value": None, "low": None, "high": 3_000_000, "unit": "persons"}, "at most 3,000,000 people"),
+     ({"value": None, "low": 30, "high": float("nan"), "unit": "persons"}, "more than 30 people"),
+     ({"value": 1928, "low": None, "high": None, "unit": "year"}, "1928")],
+)
+def test_amount_writes_a_figure_as_the_text_gives_it(row, expected):
+    assert render.amount(row) == expected
+
+
+def test_millions():
+    assert [str(render.millions(v, d)) for v, d in ((3_500_000, 1), (10_000_000, 1), (1_777_043, 2), (125_640_021, 1))] == [
+        "3.5 million", "10 million", "1.78 million", "125.6 million"]
