@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import project
+from . import plotlyjs, project
 from .cli import execute_notebook, notebooks, toc_files
 
 GOALS = {
@@ -34,6 +34,7 @@ GOALS = {
     "notebook (KB)": 100.0,
     "first chart drawn (ms)": 1000.0,
 }
+BUNDLE_ROUTE = "__plotlyjs__"
 BUILD = [str(Path(sys.executable).with_name("jupyter-book")), "build", ".", "-n", "-W", "--keep-going"]
 
 
@@ -67,9 +68,17 @@ def _chart_times(html: Path, pages: list[str]) -> dict[str, tuple[float, float, 
 
     from .browser import launch
 
+    bundles = {b.name: b.path for b in (plotlyjs.basic(), plotlyjs.full())}
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
+
+        def translate_path(self, path):  # the plotly.js bundles themselves, for the floor below
+            prefix = f"/{BUNDLE_ROUTE}/"
+            if path.startswith(prefix) and path[len(prefix):] in bundles:
+                return str(bundles[path[len(prefix):]])
+            return super().translate_path(path)
 
     handler = functools.partial(Quiet, directory=str(html))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -101,17 +110,20 @@ def _chart_times(html: Path, pages: list[str]) -> dict[str, tuple[float, float, 
             warm = warm_page.evaluate("window.sovbookFirstChartMs")
             out[page_path] = (first, every, count, warm)
         warm_context.close()
-        # the floor: a blank page that only loads and evaluates the bundled plotly.js
-        context = browser.new_context()
-        page = context.new_page()
-        page.goto(f"{base}/genindex.html")
-        floor = page.evaluate(
-            """src => new Promise(done => { const t = performance.now(); const s = document.createElement('script');
-                 s.src = src; s.onload = () => done(performance.now() - t); document.head.appendChild(s); })""",
-            f"{base}/_static/plotly.min.js",
-        )
-        out["plotly.min.js alone"] = (floor, floor, 0, float("nan"))
-        context.close()
+        # the floor: a blank page that only loads and evaluates plotly.js, for the bundle the
+        # chart pages load and for the full bundle in the plotly package (see sovbook.plotlyjs)
+        for bundle in (plotlyjs.basic(), plotlyjs.full()):
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{base}/genindex.html")
+            floor = page.evaluate(
+                """src => new Promise((done, fail) => { const t = performance.now(); const s = document.createElement('script');
+                     s.src = src; s.onload = () => done(performance.now() - t); s.onerror = () => fail(new Error(src));
+                     document.head.appendChild(s); })""",
+                f"{base}/{BUNDLE_ROUTE}/{bundle.name}",
+            )
+            out[f"{bundle.name} ({bundle.path.stat().st_size / 1e6:.1f} MB) alone"] = (floor, floor, 0, float("nan"))
+            context.close()
         browser.close()
     httpd.shutdown()
     return out

@@ -21,7 +21,7 @@ from typing import Any, Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
+from .plotlyjs import PLOTLY_MIME
 
 #: Okabe & Ito (2008) palette, safe for the common colour-vision deficiencies.
 OKABE_ITO = {

@@ -1,6 +1,7 @@
 """Command line: ``sovbook check`` (validate the evidence), ``sovbook execute``
-(re-execute the notebooks in place, storing their outputs) and ``sovbook pdf``
-(write the PDF edition from a built book)."""
+(re-execute the notebooks in place, storing their outputs), ``sovbook pdf``
+(write the PDF edition from a built book) and ``sovbook plotly-bundle`` (after a
+plotly upgrade, fetch the matching plotly.js basic bundle from npm)."""
 from __future__ import annotations
 
 import argparse
@@ -90,6 +91,16 @@ def cmd_pdf(args) -> int:
     return 0
 
 
+def cmd_plotly_bundle(args) -> int:
+    from . import plotlyjs
+
+    pinned = plotlyjs.update(args.version)
+    plotlyjs.check()
+    print(f"sovbook/vendor/{pinned['file']}: {pinned['package']}@{pinned['version']}, "
+          f"traces {', '.join(pinned['traces'])}, sha256 {pinned['sha256']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sovbook", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("pdf", help="write the PDF edition from _build/html (build the book first)")
     p.add_argument("--output", default="_build/pdf/book.pdf")
     p.set_defaults(func=cmd_pdf)
+    p = sub.add_parser("plotly-bundle", help="fetch the plotly.js basic bundle matching the installed plotly (needs npm)")
+    p.add_argument("--version", help="plotly.js release (default: the one the installed plotly package ships)")
+    p.set_defaults(func=cmd_plotly_bundle)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -2,7 +2,7 @@
 
 The articles of all pages are gathered into one print document (so page numbers run
 through the whole book and the table of contents links to every chapter), the charts
-are drawn there by the same plotly.js as on the web pages, and Chromium prints it with
+are drawn there by the same plotly.js bundle as on the web pages, and Chromium prints it with
 page numbers in the footer and a PDF outline built from the headings. Charts come out
 as vector graphics (plotly draws SVG).
 
@@ -14,7 +14,7 @@ import html as html_lib
 import os
 from pathlib import Path
 
-from . import project
+from . import plotlyjs, project
 from .cli import toc_files
 
 PRINT_CSS = """
@@ -73,13 +73,16 @@ def print_document(html_dir: Path, out_dir: Path) -> Path:
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     title = html_lib.escape(str(config.get("title", "Book")))
     static = Path(os.path.relpath(html_dir / "_static", out_dir)).as_posix()
+    bundle = plotlyjs.for_traces(plotlyjs.traces_in(body))
+    if not (html_dir / "_static" / bundle.name).is_file():
+        raise FileNotFoundError(f"build the book first; missing: {html_dir / '_static' / bundle.name}")
     document = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <link rel="stylesheet" href="{static}/sovbook.css">
 <style>{PRINT_CSS}</style></head>
 <body><nav class="toc"><h1>{title}</h1><h2>Contents</h2><ol>{toc}</ol></nav>
 {body}
-<script src="{static}/plotly.min.js"></script>
+<script src="{static}/{bundle.name}"></script>
 <script src="{static}/sovbook-charts.js"></script>
 </body></html>"""
     out = out_dir / "print.html"

@@ -16,18 +16,19 @@ It does four things:
    render plugin (entry point group ``myst_nb.mime_renderers``) for
    ``application/vnd.plotly.v1+json``. It writes a ``<figure>`` with a
    deterministic id, the figure JSON, a caption with the source line and the
-   data table; the plotly.js shipped inside the installed plotly package is
-   copied to ``_static/`` and loaded only on pages that have a chart.
+   data table. plotly.js is loaded only on pages that have a chart: the release
+   shipped inside the installed plotly package, as the smallest bundle that draws
+   the page's trace types (:mod:`sovbook.plotlyjs`), copied to ``_static/``.
 4. **Loads nothing from the internet.** Scripts of extensions that would
    (thebe, require.js, MathJax from a CDN) are dropped from every page.
 """
 from __future__ import annotations
 
+import filecmp
 import html
 import json
 import re
 import shutil
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +37,13 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from . import project
-from .charts import PLOTLY_MIME
+from . import plotlyjs, project
+from .plotlyjs import PLOTLY_MIME
 
 LOGGER = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
 CHART_CLASS = "sovbook-chart"
-PLOTLY_JS = "plotly.min.js"
 #: What every page may load, besides its own _static files.
 _UNWANTED_SCRIPT_MARKERS = ("thebe", "require.js", "require.min.js", "mathjax", "://")
 
@@ -67,6 +67,11 @@ def _on_config_inited(app: Sphinx, config) -> None:
             raise ExtensionError(f"the book's data does not validate; nothing was built:\n{exc}") from None
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text("ok\n", encoding="utf-8")
+    try:
+        plotlyjs.check()
+    except plotlyjs.PlotlyBundleError as exc:
+        raise ExtensionError(f"plotly.js: {exc}") from None
+    app.sovbook_bundles = {}  # name -> Bundle, filled by the pages that draw charts
     config.nb_execution_cache_path = str(cache_root / key)
     if cache_root.is_dir():  # keep only the current inputs' cache
         for old in cache_root.iterdir():
@@ -93,8 +98,11 @@ def _on_page_context(app: Sphinx, pagename: str, templatename: str, context: dic
     if "body" in context:
         for pattern, replacement in _ARIA_FIXES:
             context["body"] = pattern.sub(replacement, context["body"])
-    if f'class="{CHART_CLASS}"' in context.get("body", ""):
-        app.add_js_file(PLOTLY_JS, priority=600)
+    traces = plotlyjs.traces_in(context.get("body", ""))
+    if traces:
+        bundle = plotlyjs.for_traces(traces)
+        app.sovbook_bundles[bundle.name] = bundle
+        app.add_js_file(bundle.name, priority=600)
         app.add_js_file("sovbook-charts.js", priority=601)
     scripts = context.get("script_files")
     if scripts is not None:
@@ -132,11 +140,11 @@ def _on_build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     write_data_zip(Path(app.confdir).resolve(), Path(app.outdir) / "_static" / DATA_ZIP)
-    source = Path(metadata.distribution("plotly").locate_file("plotly/package_data/plotly.min.js"))
-    target = Path(app.outdir) / "_static" / PLOTLY_JS
-    if not target.exists() or target.stat().st_size != source.stat().st_size:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+    for bundle in getattr(app, "sovbook_bundles", {}).values():
+        target = Path(app.outdir) / "_static" / bundle.name
+        if not target.is_file() or not filecmp.cmp(target, bundle.path, shallow=False):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(bundle.path, target)
 
 
 # --------------------------------------------------------------------------- charts
@@ -166,7 +174,8 @@ def chart_html(figure: dict[str, Any], chart_id: str) -> str:
     ).replace("</", "<\\/")
     title = html.escape(meta["title"])
     return (
-        f'<figure class="{CHART_CLASS}" id="{chart_id}" aria-labelledby="{chart_id}-title">'
+        f'<figure class="{CHART_CLASS}" id="{chart_id}" aria-labelledby="{chart_id}-title" '
+        f'{plotlyjs.TRACES_ATTR}="{html.escape(" ".join(plotlyjs.trace_types(figure)))}">'
         f'<div class="sovbook-chart-plot" role="img" aria-label="{title}" style="min-height:{height}px"></div>'
         f'<script type="application/json" class="sovbook-chart-json">{payload}</script>'
         f'<figcaption><span class="sovbook-chart-title" id="{chart_id}-title">{title}.</span> '

@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, toc_pages
+from sovbook import plotlyjs
 
 PAGES = toc_pages(ROOT) + ["genindex.html", "search.html"]
 
@@ -64,6 +65,9 @@ def visits(browser, server, html_dir):
         record["traces"] = page.evaluate(
             "() => Array.from(document.querySelectorAll('figure.sovbook-chart .sovbook-chart-plot')).map(d => (d.data || []).length)"
         )
+        record["plotly"] = page.evaluate(
+            "() => typeof Plotly === 'undefined' ? null : [Plotly.version, Object.keys(Plotly.PlotSchema.get().traces).sort()]"
+        )
         # axe-core fetches stylesheets itself (and resolves the theme's @import against the page,
         # asking for a /basic.css that does not exist): what it requests is not the page's doing,
         # so the page's own requests and errors are frozen before it runs.
@@ -91,6 +95,23 @@ def test_every_chart_is_drawn(visits, page_path):
     record = visits[page_path]
     assert record["drawn_figures"] == record["expected_charts"]
     assert all(n > 0 for n in record["traces"]), f"{page_path}: a chart was drawn with no data"
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_charts_are_drawn_by_the_installed_plotly_release(visits, page_path, html_dir):
+    """The bundle a page loads is the plotly.js release the plotly package ships, and the
+    vendored basic bundle registers exactly the trace types its pin claims."""
+    record = visits[page_path]
+    if not record["expected_charts"]:
+        assert record["plotly"] is None, f"{page_path} loads plotly.js without a chart"
+        return
+    version, registered = record["plotly"]
+    assert version == plotlyjs.release(plotlyjs.full().path)
+    traces = plotlyjs.traces_in((html_dir / page_path).read_text(encoding="utf-8"))
+    bundle = plotlyjs.for_traces(traces)
+    assert traces <= set(registered)
+    if bundle.traces is not None:
+        assert set(registered) == bundle.traces
 
 
 def test_the_book_has_charts(visits):

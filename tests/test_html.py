@@ -9,10 +9,15 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, toc_pages
+from sovbook import plotlyjs
 from sovbook.cli import notebooks
 
 PAGES = toc_pages(ROOT)
 NOTEBOOK_PAGES = [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in notebooks(ROOT)]
+
+
+def traces_of(chart):
+    return plotlyjs.trace_types(json.loads(chart.select_one("script.sovbook-chart-json").string))
 
 
 def soup(html_dir, page):
@@ -54,8 +59,14 @@ def test_charts_are_complete_figures(html_dir, page):
         assert layout["title"]["text"] and layout["xaxis"]["title"]["text"] and layout["yaxis"]["title"]["text"]
         for trace in spec["data"]:
             assert trace.get("hovertext") or trace.get("hovertemplate") or trace.get("text"), "hover text with the citation"
-    scripts = [s.get("src", "") for s in doc.find_all("script")]
-    assert any("plotly.min.js" in s for s in scripts) == bool(charts), f"{page}: plotly.js must load on, and only on, pages with charts"
+    traces = {t for c in charts for t in c["data-plotly-traces"].split()}
+    assert all(traces_of(c) == c["data-plotly-traces"].split() for c in charts), f"{page}: trace types not recorded"
+    bundles = [s["src"].split("?")[0].rsplit("/", 1)[-1] for s in doc.find_all("script", src=re.compile(r"plotly"))]
+    if charts:
+        assert bundles == [plotlyjs.for_traces(traces).name], f"{page}: must load one plotly.js, the smallest drawing {traces}"
+        assert (html_dir / "_static" / bundles[0]).is_file()
+    else:
+        assert bundles == [], f"{page}: plotly.js must load only on pages with charts"
 
 
 @pytest.mark.parametrize("page", PAGES)

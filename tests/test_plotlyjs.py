@@ -1,0 +1,99 @@
+"""Which plotly.js a page loads (sovbook.plotlyjs): the vendored basic bundle is the pinned
+file and the same release as the installed plotly package ships; pages that need another
+trace type get the full bundle; the Sphinx extension names and copies the right file."""
+from __future__ import annotations
+
+import json
+import shutil
+from types import SimpleNamespace
+
+import pytest
+
+from conftest import ROOT
+from sovbook import plotlyjs, sphinx
+
+
+def test_vendored_bundle_is_pinned_and_matches_the_installed_plotly():
+    plotlyjs.check()
+    pin = plotlyjs.pin()
+    assert plotlyjs.release(plotlyjs.basic().path) == pin["version"] == plotlyjs.release(plotlyjs.full().path)
+    assert pin["integrity"].startswith("sha512-") and pin["package"] == plotlyjs.NPM_PACKAGE
+    assert (plotlyjs.VENDOR / "plotly-basic.LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+
+
+def test_the_basic_bundle_is_smaller():
+    assert plotlyjs.basic().path.stat().st_size * 3 < plotlyjs.full().path.stat().st_size
+
+
+@pytest.mark.parametrize(
+    "traces, bundle",
+    [([], "plotly-basic.min.js"), (["bar"], "plotly-basic.min.js"), (["bar", "scatter", "pie"], "plotly-basic.min.js"),
+     (["scatter", "choropleth"], "plotly.min.js"), (["heatmap"], "plotly.min.js")],
+)
+def test_smallest_bundle_that_draws_the_traces(traces, bundle):
+    chosen = plotlyjs.for_traces(traces)
+    assert chosen.name == bundle and chosen.draws(traces)
+
+
+def test_trace_types_default_to_scatter():
+    assert plotlyjs.trace_types({"data": [{"type": "bar"}, {"x": [1]}, {"type": "bar"}]}) == ["bar", "scatter"]
+
+
+@pytest.fixture
+def vendor_copy(tmp_path, monkeypatch):
+    target = tmp_path / "sovbook" / "vendor"
+    shutil.copytree(plotlyjs.VENDOR, target)
+    monkeypatch.setattr(plotlyjs, "VENDOR", target)
+    monkeypatch.setattr(plotlyjs, "PIN", target / "plotly-basic.json")
+    return target
+
+
+def test_an_edited_bundle_is_refused(vendor_copy):
+    bundle = vendor_copy / "plotly-basic.min.js"
+    bundle.write_bytes(bundle.read_bytes() + b"\n")
+    with pytest.raises(plotlyjs.PlotlyBundleError, match=r"sovbook/vendor/plotly-basic.min.js: sha256 .* is not the pinned"):
+        plotlyjs.check()
+
+
+def test_another_release_is_refused(vendor_copy):
+    bundle = vendor_copy / "plotly-basic.min.js"
+    text = bundle.read_text(encoding="utf-8")
+    installed = plotlyjs.release(plotlyjs.full().path)
+    bundle.write_text(text.replace(f"v{installed}", "v0.0.1", 1), encoding="utf-8")
+    pin = json.loads((vendor_copy / "plotly-basic.json").read_text(encoding="utf-8"))
+    pin["sha256"] = plotlyjs._sha256(bundle)
+    (vendor_copy / "plotly-basic.json").write_text(json.dumps(pin), encoding="utf-8")
+    with pytest.raises(plotlyjs.PlotlyBundleError, match=rf"plotly.js 0.0.1, but the installed plotly .* ships plotly.js {installed}; run `sovbook plotly-bundle`"):
+        plotlyjs.check()
+
+
+def _figure(trace_type: str, chart_id: str) -> str:
+    figure = {
+        "data": [{"type": trace_type, "x": [1], "y": [2]}],
+        "layout": {"meta": {"sovbook": {"title": "T", "caption": "C", "source": "S",
+                                        "table": {"columns": ["x"], "rows": [[1]]}}}},
+    }
+    return sphinx.chart_html(figure, chart_id)
+
+
+@pytest.mark.parametrize("traces, bundle", [(["bar", "scatter"], "plotly-basic.min.js"), (["bar", "choropleth"], "plotly.min.js")])
+def test_a_page_loads_and_the_build_copies_the_bundle_its_charts_need(tmp_path, traces, bundle):
+    added = []
+    app = SimpleNamespace(
+        sovbook_bundles={}, add_js_file=lambda name, **kw: added.append(name),
+        outdir=str(tmp_path), confdir=str(ROOT), builder=SimpleNamespace(format="html"),
+    )
+    body = "".join(_figure(t, f"chart-{i}-0") for i, t in enumerate(traces))
+    sphinx._on_page_context(app, "page", "page.html", {"body": body, "script_files": []}, None)
+    assert added == [bundle, "sovbook-charts.js"]
+    sphinx._on_build_finished(app, None)
+    copied = sorted(p.name for p in (tmp_path / "_static").glob("plotly*.js"))
+    assert copied == [bundle]
+    assert (tmp_path / "_static" / bundle).read_bytes() == plotlyjs.for_traces(traces).path.read_bytes()
+
+
+def test_a_page_without_charts_loads_no_plotly():
+    added = []
+    app = SimpleNamespace(sovbook_bundles={}, add_js_file=lambda name, **kw: added.append(name))
+    sphinx._on_page_context(app, "page", "page.html", {"body": "<p>No chart.</p>", "script_files": []}, None)
+    assert added == [] and app.sovbook_bundles == {}
