@@ -12,6 +12,8 @@ It does four things:
    ``seeds/``, the bibliography, the ``sovbook`` package and the versions of
    pandas, plotly and numpy). Any change there is a new cache (and, since the
    setting changes, Sphinx re-reads every page).
+   Notebooks without a cached result are executed side by side, one kernel per
+   core, before Sphinx reads them (:func:`execute_ahead`).
 3. **Draws plotly charts offline.** :class:`PlotlyRenderer` is a myst-nb MIME
    render plugin (entry point group ``myst_nb.mime_renderers``) for
    ``application/vnd.plotly.v1+json``. It writes a ``<figure>`` with a
@@ -25,6 +27,7 @@ It does four things:
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import html
 import json
 import re
@@ -71,15 +74,70 @@ def _on_config_inited(app: Sphinx, config) -> None:
         plotlyjs.check()
     except plotlyjs.PlotlyBundleError as exc:
         raise ExtensionError(f"plotly.js: {exc}") from None
-    app.sovbook_bundles = {}  # name -> Bundle, filled by the pages that draw charts
     config.nb_execution_cache_path = str(cache_root / key)
     if cache_root.is_dir():  # keep only the current inputs' cache
         for old in cache_root.iterdir():
             if old.is_dir() and old.name != key:
                 shutil.rmtree(old, ignore_errors=True)
+    execute_ahead(root, config)
     app.add_css_file("sovbook.css")
     config.html_static_path = [*config.html_static_path, str(STATIC)]
     config.templates_path = [str(TEMPLATES), *config.templates_path]
+
+
+def execute_ahead(root: Path, config) -> list[str]:
+    """Execute, side by side, the notebooks the execution cache does not hold yet.
+
+    myst-nb (``execute_notebooks: cache``) executes each notebook while Sphinx reads it, one
+    after another, and the build process only waits on the kernel meanwhile. Here, once the
+    data has validated, the book's notebooks that have no cached result are executed in a
+    process pool, one kernel per core, by jupyter-cache's own execution worker (the one its
+    ``local-parallel`` executor uses) into the same cache; myst-nb then finds every result
+    cached. Nothing else changes: the cache keys on the notebook's code and on the inputs'
+    hash (above), so no result is ever stale. A notebook that fails here is simply not
+    cached: myst-nb executes it again while reading and reports the error as usual, failing
+    the build. Returns the notebooks executed."""
+    if config.nb_execution_mode != "cache":
+        return []
+    import multiprocessing
+    import os
+    from pathlib import PurePosixPath
+
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ExecutionWorkerTempMProc, ProcessData
+
+    from .cli import notebooks
+
+    candidates = [
+        path for path in notebooks(root)
+        if not any(PurePosixPath(path.as_posix()).match(p) for p in config.nb_execution_excludepatterns or ())
+    ]
+    # A note of the notebook files last found cached, so an unchanged book skips reading them
+    # into jupyter-cache. It only saves time: myst-nb matches every notebook against the cache itself.
+    note = Path(config.nb_execution_cache_path) / "executed-ahead"
+    fingerprint = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()} {p.name}\n" for p in candidates)
+    if note.is_file() and note.read_text(encoding="utf-8") == fingerprint:
+        return []
+    cache = get_cache(config.nb_execution_cache_path)
+    pending = []
+    for path in candidates:
+        try:
+            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            pending.append(path)
+    if not pending:
+        note.write_text(fingerprint, encoding="utf-8")
+    if len(pending) < 2:  # nothing to run side by side: myst-nb executes it while reading
+        return [str(p) for p in pending]
+    records = [cache.add_nb_to_project(str(path)) for path in pending]
+    worker = ExecutionWorkerTempMProc() if config.nb_execution_in_temp else ExecutionWorkerLocalMProc()
+    jobs = [ProcessData(r.pk, r.uri, cache, config.nb_execution_timeout, config.nb_execution_allow_errors) for r in records]
+    processes = min(len(jobs), os.cpu_count() or 1)
+    LOGGER.info(f"sovbook: executing {len(jobs)} notebooks, {processes} at a time")
+    with multiprocessing.Pool(processes=processes) as pool:
+        pool.map(worker, jobs, chunksize=1)
+    return [str(p) for p in pending]
 
 
 # --------------------------------------------------------------------------- pages
@@ -98,11 +156,9 @@ def _on_page_context(app: Sphinx, pagename: str, templatename: str, context: dic
     if "body" in context:
         for pattern, replacement in _ARIA_FIXES:
             context["body"] = pattern.sub(replacement, context["body"])
-    traces = plotlyjs.traces_in(context.get("body", ""))
+    traces = _page_traces(app.env).get(pagename)
     if traces:
-        bundle = plotlyjs.for_traces(traces)
-        app.sovbook_bundles[bundle.name] = bundle
-        app.add_js_file(bundle.name, priority=600)
+        app.add_js_file(plotlyjs.for_traces(traces).name, priority=600)
         app.add_js_file("sovbook-charts.js", priority=601)
     scripts = context.get("script_files")
     if scripts is not None:
@@ -140,7 +196,28 @@ def _on_build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     write_data_zip(Path(app.confdir).resolve(), Path(app.outdir) / "_static" / DATA_ZIP)
-    for bundle in getattr(app, "sovbook_bundles", {}).values():
+
+
+def _page_traces(env) -> dict[str, set[str]]:
+    if not hasattr(env, "sovbook_traces"):
+        env.sovbook_traces = {}
+    return env.sovbook_traces
+
+
+def _on_env_purge_doc(app: Sphinx, env, docname: str) -> None:
+    _page_traces(env).pop(docname, None)
+
+
+def _on_env_merge_info(app: Sphinx, env, docnames, other) -> None:
+    _page_traces(env).update({d: t for d, t in _page_traces(other).items() if d in docnames})
+
+
+def _on_env_updated(app: Sphinx, env) -> None:
+    """Copy into ``_static/`` the plotly.js bundles the pages need, before any page is
+    written (so each page's script tag carries the file's checksum, as Sphinx's own do)."""
+    if app.builder.format != "html":
+        return
+    for bundle in {plotlyjs.for_traces(traces) for traces in _page_traces(env).values() if traces}:
         target = Path(app.outdir) / "_static" / bundle.name
         if not target.is_file() or not filecmp.cmp(target, bundle.path, shallow=False):
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -218,10 +295,19 @@ def _on_doctree_read(app: Sphinx, doctree) -> None:
         parent = block.parent
         if parent is not None and "cell_input" in parent.get("classes", []):
             block["language"] = "none"
+    # the trace types of the page's charts, to choose and copy its plotly.js bundle
+    traces = set()
+    for raw in doctree.findall(nodes.raw):
+        if "sovbook" in raw.get("classes", []):
+            traces |= plotlyjs.traces_in(raw.astext())
+    _page_traces(app.env)[app.env.docname] = traces
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", _on_doctree_read)
+    app.connect("env-purge-doc", _on_env_purge_doc)
+    app.connect("env-merge-info", _on_env_merge_info)
+    app.connect("env-updated", _on_env_updated)
     app.connect("config-inited", _on_config_inited, priority=100)
     app.connect("html-page-context", _on_page_context, priority=900)
     app.connect("build-finished", _on_build_finished)

@@ -7,9 +7,10 @@ import json
 import shutil
 from types import SimpleNamespace
 
+from docutils import nodes
+
 import pytest
 
-from conftest import ROOT
 from sovbook import plotlyjs, sphinx
 
 
@@ -80,20 +81,31 @@ def _figure(trace_type: str, chart_id: str) -> str:
 def test_a_page_loads_and_the_build_copies_the_bundle_its_charts_need(tmp_path, traces, bundle):
     added = []
     app = SimpleNamespace(
-        sovbook_bundles={}, add_js_file=lambda name, **kw: added.append(name),
-        outdir=str(tmp_path), confdir=str(ROOT), builder=SimpleNamespace(format="html"),
+        env=SimpleNamespace(docname="page"), add_js_file=lambda name, **kw: added.append(name),
+        outdir=str(tmp_path), builder=SimpleNamespace(format="html"),
     )
-    body = "".join(_figure(t, f"chart-{i}-0") for i, t in enumerate(traces))
-    sphinx._on_page_context(app, "page", "page.html", {"body": body, "script_files": []}, None)
-    assert added == [bundle, "sovbook-charts.js"]
-    sphinx._on_build_finished(app, None)
+    doctree = nodes.document(None, None)
+    for i, t in enumerate(traces):
+        doctree += nodes.raw("", _figure(t, f"chart-{i}-0"), format="html", classes=["output", "sovbook"])
+    sphinx._on_doctree_read(app, doctree)
+    assert app.env.sovbook_traces == {"page": set(traces)}
+    sphinx._on_env_updated(app, app.env)
     copied = sorted(p.name for p in (tmp_path / "_static").glob("plotly*.js"))
     assert copied == [bundle]
     assert (tmp_path / "_static" / bundle).read_bytes() == plotlyjs.for_traces(traces).path.read_bytes()
+    sphinx._on_page_context(app, "page", "page.html", {"body": "", "script_files": []}, None)
+    assert added == [bundle, "sovbook-charts.js"]
 
 
-def test_a_page_without_charts_loads_no_plotly():
+def test_a_page_without_charts_loads_no_plotly(tmp_path):
     added = []
-    app = SimpleNamespace(sovbook_bundles={}, add_js_file=lambda name, **kw: added.append(name))
+    app = SimpleNamespace(
+        env=SimpleNamespace(docname="page"), add_js_file=lambda name, **kw: added.append(name),
+        outdir=str(tmp_path), builder=SimpleNamespace(format="html"),
+    )
+    doctree = nodes.document(None, None)
+    doctree += nodes.paragraph("", "No chart.")
+    sphinx._on_doctree_read(app, doctree)
+    sphinx._on_env_updated(app, app.env)
     sphinx._on_page_context(app, "page", "page.html", {"body": "<p>No chart.</p>", "script_files": []}, None)
-    assert added == [] and app.sovbook_bundles == {}
+    assert added == [] and not list(tmp_path.rglob("plotly*.js"))
