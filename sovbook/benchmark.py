@@ -4,10 +4,16 @@
 
 Works on a temporary copy of the book, so the working tree's _build is untouched.
 Measures: a cold strict build (no _build at all), a warm rebuild (nothing changed),
-the bare execution time of the same notebooks (nbclient, no Sphinx), strict nbval,
-the HTML bytes of each page, the bytes of each notebook, and the time from
-navigation start until the first (and every) chart on each page is drawn in
-headless Chromium.
+the bare execution time of the same notebooks (nbclient, one after another, no
+Sphinx), strict nbval, the HTML bytes of each page, the bytes of each notebook, and
+the time from navigation start until the first (and every) chart on each page is
+drawn in headless Chromium, on a cold browser cache and within the book.
+
+The cold build executes the notebooks side by side, one kernel per core
+(sovbook.sphinx.execute_ahead); the sum of their execution times inside the build is
+printed too, so the gain from running them side by side can be read off. The floor
+for a chart is the time to load and evaluate plotly.js alone: printed for the basic
+bundle the chart pages load and for the full bundle in the plotly package.
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ import functools
 import http.server
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,7 +70,21 @@ def _line(name: str, value: float, unit: str = "", goal_key: str | None = None) 
     print(f"  {name:<48} {value:>10.2f} {unit}{verdict}")
 
 
-def _chart_times(html: Path, pages: list[str]) -> dict[str, tuple[float, float, int, float]]:
+def _spread(name: str, values: list[float], goal_key: str | None = None) -> None:
+    _line(name, statistics.median(values), "ms", goal_key)
+    print(f"  {'':<48} {'':>10} [{min(values):.0f}-{max(values):.0f} ms]")
+
+
+def _execution_seconds(work: Path) -> float:
+    """The notebooks' execution times as jupyter-cache recorded them during the build."""
+    from jupyter_cache import get_cache
+
+    (folder,) = [p for p in (work / "_build" / ".jupyter_cache").iterdir() if p.is_dir()]
+    return sum(r.data.get("execution_seconds") or 0.0 for r in get_cache(folder).list_cache_records())
+
+
+def _chart_times(html: Path, pages: list[str], runs: int) -> dict[str, dict]:
+    """Per chart page, ``runs`` loads on a cold browser cache and within the book (ms)."""
     from playwright.sync_api import sync_playwright
 
     from .browser import launch
@@ -84,7 +105,8 @@ def _chart_times(html: Path, pages: list[str]) -> dict[str, tuple[float, float, 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    out: dict[str, tuple[float, float, int, float]] = {}
+    out: dict[str, dict] = {}
+    draw_done = "() => window.sovbookAllChartsMs !== undefined"
     with sync_playwright() as p:
         browser = launch(p)
         warm_context = browser.new_context()  # a reader moving through the book: plotly.js cached
@@ -92,38 +114,39 @@ def _chart_times(html: Path, pages: list[str]) -> dict[str, tuple[float, float, 
         chart_pages = [p for p in pages if 'class="sovbook-chart"' in (html / p).read_text(encoding="utf-8")]
         if chart_pages:  # the reader has already opened one chart page
             warm_page.goto(f"{base}/{chart_pages[-1]}")
-            warm_page.wait_for_function("() => window.sovbookAllChartsMs !== undefined", timeout=30000)
-        for page_path in pages:
-            text = (html / page_path).read_text(encoding="utf-8")
-            count = text.count('class="sovbook-chart"')
-            if not count:
-                continue
-            context = browser.new_context()  # cold: no cached plotly.js
-            page = context.new_page()
-            page.goto(f"{base}/{page_path}")
-            page.wait_for_function("() => window.sovbookAllChartsMs !== undefined", timeout=30000)
-            first = page.evaluate("window.sovbookFirstChartMs")
-            every = page.evaluate("window.sovbookAllChartsMs")
-            context.close()
-            warm_page.goto(f"{base}/{page_path}")
-            warm_page.wait_for_function("() => window.sovbookAllChartsMs !== undefined", timeout=30000)
-            warm = warm_page.evaluate("window.sovbookFirstChartMs")
-            out[page_path] = (first, every, count, warm)
+            warm_page.wait_for_function(draw_done, timeout=30000)
+        for page_path in chart_pages:
+            record = {"count": (html / page_path).read_text(encoding="utf-8").count('class="sovbook-chart"'),
+                      "first": [], "every": [], "warm": []}
+            for _ in range(runs):
+                context = browser.new_context()  # cold: a new profile, nothing cached
+                page = context.new_page()
+                page.goto(f"{base}/{page_path}")
+                page.wait_for_function(draw_done, timeout=30000)
+                record["first"].append(page.evaluate("window.sovbookFirstChartMs"))
+                record["every"].append(page.evaluate("window.sovbookAllChartsMs"))
+                context.close()
+                warm_page.goto(f"{base}/{page_path}")
+                warm_page.wait_for_function(draw_done, timeout=30000)
+                record["warm"].append(warm_page.evaluate("window.sovbookFirstChartMs"))
+            out[page_path] = record
         warm_context.close()
         # the floor: a blank page that only loads and evaluates plotly.js, for the bundle the
         # chart pages load and for the full bundle in the plotly package (see sovbook.plotlyjs)
         for bundle in (plotlyjs.basic(), plotlyjs.full()):
-            context = browser.new_context()
-            page = context.new_page()
-            page.goto(f"{base}/genindex.html")
-            floor = page.evaluate(
-                """src => new Promise((done, fail) => { const t = performance.now(); const s = document.createElement('script');
-                     s.src = src; s.onload = () => done(performance.now() - t); s.onerror = () => fail(new Error(src));
-                     document.head.appendChild(s); })""",
-                f"{base}/{BUNDLE_ROUTE}/{bundle.name}",
-            )
-            out[f"{bundle.name} ({bundle.path.stat().st_size / 1e6:.1f} MB) alone"] = (floor, floor, 0, float("nan"))
-            context.close()
+            floors = []
+            for _ in range(runs):
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(f"{base}/genindex.html")
+                floors.append(page.evaluate(
+                    """src => new Promise((done, fail) => { const t = performance.now(); const s = document.createElement('script');
+                         s.src = src; s.onload = () => done(performance.now() - t); s.onerror = () => fail(new Error(src));
+                         document.head.appendChild(s); })""",
+                    f"{base}/{BUNDLE_ROUTE}/{bundle.name}",
+                ))
+                context.close()
+            out[f"{bundle.name} ({bundle.path.stat().st_size / 1e6:.1f} MB) alone"] = {"count": 0, "first": floors}
         browser.close()
     httpd.shutdown()
     return out
@@ -133,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-nbval", action="store_true")
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--runs", type=int, default=5, help="page loads per chart page (the median is compared with the goal)")
     args = parser.parse_args(argv)
     root = project.root()
     nbs = notebooks(root)
@@ -141,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="sovbook-bench-") as tmp:
         work = _copy(root, Path(tmp))
         cold = _timed(BUILD, work)
+        in_build = _execution_seconds(work)
         warm = _timed(BUILD, work)
         bare_start = time.perf_counter()
         for nb in notebooks(work):
@@ -152,12 +177,13 @@ def main(argv: list[str] | None = None) -> int:
         html = work / "_build" / "html"
         pages = [f"{f}.html" for f in toc_files(work)]
         sizes = {p: (html / p).stat().st_size for p in pages}
-        charts = {} if args.skip_browser else _chart_times(html, pages)
+        charts = {} if args.skip_browser else _chart_times(html, pages, args.runs)
 
     print("time")
     _line("cold strict build", cold, "s", "cold build (s)")
+    _line("  its notebooks' execution times, summed", in_build, "s")
     _line("warm rebuild (nothing changed)", warm, "s", "warm rebuild (s)")
-    _line("bare execution of the notebooks", bare, "s")
+    _line("bare execution of the notebooks, one by one", bare, "s")
     _line("cold build / bare execution", cold / bare if bare else float("nan"), "x", "cold build / bare execution")
     if nbval is not None:
         _line("strict nbval over the notebooks", nbval, "s")
@@ -168,14 +194,15 @@ def main(argv: list[str] | None = None) -> int:
     for nb in nbs:
         _line(nb.relative_to(root).as_posix(), nb.stat().st_size / 1024, "KB", "notebook (KB)")
     if charts:
-        print("\ncharts drawn after navigation start")
-        for page, (first, every, count, warm) in charts.items():
-            if not count:
-                _line(f"{page}: load and evaluate, cold cache", first, "ms")
+        print(f"\ncharts drawn after navigation start: median of {args.runs} loads [fastest-slowest]")
+        for page, record in charts.items():
+            if not record["count"]:
+                _spread(f"{page}: load and evaluate, cold cache", record["first"])
                 continue
-            _line(f"{page}: first of {count}, cold cache", first, "ms", "first chart drawn (ms)")
-            _line(f"{page}: all {count}, cold cache", every, "ms")
-            _line(f"{page}: first, within the book (cached)", warm, "ms", "first chart drawn (ms)")
+            count = record["count"]
+            _spread(f"{page}: first of {count}, cold cache", record["first"], "first chart drawn (ms)")
+            _spread(f"{page}: all {count}, cold cache", record["every"])
+            _spread(f"{page}: first, within the book (cached)", record["warm"], "first chart drawn (ms)")
     return 0
 
 

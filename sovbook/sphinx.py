@@ -192,6 +192,15 @@ def write_data_zip(root: Path, target: Path) -> Path:
     return target
 
 
+_FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*/fontawesome\.js[^"]*"></script>')
+
+
+def _on_builder_inited(app: Sphinx) -> None:
+    templates = getattr(app.builder, "templates", None)
+    if templates is not None and hasattr(templates, "environment"):  # used by templates/layout.html
+        templates.environment.filters["sovbook_without_fontawesome_js"] = lambda text: _FONTAWESOME_JS.sub("", str(text))
+
+
 def _on_build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -304,6 +313,7 @@ def _on_doctree_read(app: Sphinx, doctree) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", _on_builder_inited)
     app.connect("doctree-read", _on_doctree_read)
     app.connect("env-purge-doc", _on_env_purge_doc)
     app.connect("env-merge-info", _on_env_merge_info)

@@ -65,6 +65,12 @@ def visits(browser, server, html_dir):
         record["traces"] = page.evaluate(
             "() => Array.from(document.querySelectorAll('figure.sovbook-chart .sovbook-chart-plot')).map(d => (d.data || []).length)"
         )
+        record["icons"] = page.evaluate(
+            """async () => { await document.fonts.ready;
+                 return Array.from(document.querySelectorAll('i[class*="fa-"]')).filter(i => i.offsetParent !== null).map(i => {
+                   const before = getComputedStyle(i, '::before');
+                   return [i.className.trim(), before.content, before.fontFamily, i.getBoundingClientRect().width]; }); }"""
+        )
         record["plotly"] = page.evaluate(
             "() => typeof Plotly === 'undefined' ? null : [Plotly.version, Object.keys(Plotly.PlotSchema.get().traces).sort()]"
         )
@@ -95,6 +101,16 @@ def test_every_chart_is_drawn(visits, page_path):
     record = visits[page_path]
     assert record["drawn_figures"] == record["expected_charts"]
     assert all(n > 0 for n in record["traces"]), f"{page_path}: a chart was drawn with no data"
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_icons_are_drawn_without_fontawesome_js(visits, page_path):
+    """The theme's icons come from its bundled icon font (fontawesome.js is not loaded)."""
+    icons = visits[page_path]["icons"]
+    assert icons, f"{page_path}: no visible icon"
+    assert not any("fontawesome" in url for url in visits[page_path]["requests"] if url.endswith(".js") or ".js?" in url)
+    for name, content, family, width in icons:
+        assert content not in ("none", "normal", '""') and "Font Awesome" in family and width > 0, f"{page_path}: icon {name!r} not drawn"
 
 
 @pytest.mark.parametrize("page_path", PAGES)

@@ -34,16 +34,25 @@ def _first_valued_figure(root):
     raise AssertionError("no figure with a single value")
 
 
-def _make_probe_book(tmp_path, code):
+def _make_probe_book(tmp_path, code, *more):
+    """A copy of the book whose pages are one probe notebook running ``code`` (plus one
+    more notebook, ``book/probe1``, ``book/probe2``..., for each of ``more``)."""
     root = copy_project(tmp_path)
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# Probe\n\nThe value is {glue:text}`probe_value`."),
-        nbformat.v4.new_code_cell(code, metadata={"tags": ["hide-input"]}),
-    ]
-    nbformat.write(nb, root / "book" / "probe.ipynb")
-    (root / "_toc.yml").write_text("format: jb-book\nroot: book/probe\n", encoding="utf-8")
+    names = []
+    for index, source in enumerate((code, *more)):
+        name = f"probe{index or ''}"
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        glued = "The value is {glue:text}`probe_value`." if "glue(" in source else ""
+        nb.cells = [
+            nbformat.v4.new_markdown_cell(f"# Probe {index}\n\n{glued}"),
+            nbformat.v4.new_code_cell(source, metadata={"tags": ["hide-input"]}),
+        ]
+        nbformat.write(nb, root / "book" / f"{name}.ipynb")
+        names.append(f"book/{name}")
+    chapters = "".join(f"  - file: {name}\n" for name in names[1:])
+    toc = f"format: jb-book\nroot: {names[0]}\n" + (f"chapters:\n{chapters}" if chapters else "")
+    (root / "_toc.yml").write_text(toc, encoding="utf-8")
     return root
 
 
@@ -115,3 +124,24 @@ def test_a_bibliography_edit_is_validated_again(tmp_path):
     second = jupyter_book_build(root)
     assert second.returncode != 0
     assert "pipesleninsgulag" in second.stdout + second.stderr
+
+
+def test_uncached_notebooks_run_side_by_side_and_are_read_from_the_cache(tmp_path):
+    root = _make_probe_book(tmp_path, "print('first probe ran')", "print('second probe ran')")
+    first = jupyter_book_build(root)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert "sovbook: executing 2 notebooks" in first.stdout
+    assert first.stdout.count("Using cached notebook") == 2 and "Executing notebook" not in first.stdout
+    for name, text in (("probe", "first probe ran"), ("probe1", "second probe ran")):
+        assert text in (root / "_build" / "html" / "book" / f"{name}.html").read_text(encoding="utf-8")
+    again = jupyter_book_build(root, "--all")
+    assert again.returncode == 0 and "sovbook: executing" not in again.stdout
+
+
+def test_a_notebook_that_raises_beside_another_fails_the_build(tmp_path):
+    root = _make_probe_book(tmp_path, "print('fine')", "raise RuntimeError('boom in the second probe')")
+    result = jupyter_book_build(root)
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "sovbook: executing 2 notebooks" in out
+    assert "probe1" in out and "boom in the second probe" in out
