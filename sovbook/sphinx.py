@@ -96,7 +96,8 @@ def execute_ahead(root: Path, config) -> list[str]:
     cached. Nothing else changes: the cache keys on the notebook's code and on the inputs'
     hash (above), so no result is ever stale. A notebook that fails here is simply not
     cached: myst-nb executes it again while reading and reports the error as usual, failing
-    the build. Returns the notebooks executed."""
+    the build. Returns the notebooks that had no cached result (a single one is left to
+    myst-nb: there is nothing to run beside it)."""
     if config.nb_execution_mode != "cache":
         return []
     import multiprocessing
