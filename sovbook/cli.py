@@ -86,7 +86,7 @@ def cmd_pdf(args) -> int:
     from .pdf import write_pdf
 
     root = project.root()
-    out = write_pdf(root / "_build" / "html", Path(args.output))
+    out = write_pdf(root / "_build" / "html", Path(args.output) if args.output else None)
     print(f"wrote {out}")
     return 0
 
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("notebooks", nargs="*")
     p.set_defaults(func=cmd_execute)
     p = sub.add_parser("pdf", help="write the PDF edition from _build/html (build the book first)")
-    p.add_argument("--output", default="_build/pdf/book.pdf")
+    p.add_argument("--output", help="where to write the PDF (default: _build/pdf/book.pdf in the book's root)")
     p.set_defaults(func=cmd_pdf)
     p = sub.add_parser("plotly-bundle", help="fetch the plotly.js basic bundle matching the installed plotly (needs npm)")
     p.add_argument("--version", help="plotly.js release (default: the one the installed plotly package ships)")

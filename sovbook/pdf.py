@@ -94,8 +94,8 @@ def print_document(html_dir: Path, out_dir: Path) -> Path:
 def write_pdf(html_dir: Path | None = None, output: Path | None = None, browser=None) -> Path:
     """Print the built book to ``output``. ``browser`` is a running Playwright browser to use
     (the tests pass theirs); without one, headless Chromium is started and closed here."""
-    html_dir = Path(html_dir or project.root() / "_build" / "html")
-    output = Path(output or html_dir.parent / "pdf" / "book.pdf")
+    html_dir = Path(html_dir or project.root() / "_build" / "html").resolve()
+    output = Path(output or html_dir.parent / "pdf" / "book.pdf").resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     document = print_document(html_dir, output.parent)
     if browser is not None:

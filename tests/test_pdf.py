@@ -65,3 +65,18 @@ def test_pdf_charts_are_drawn(pdf, html_dir):
     paths = [len(re.findall(ops, page.get_contents().get_data())) for page in chart_pages]
     assert len(chart_pages) >= len(titles) // 2
     assert min(paths) > 50, f"vector path operations per chart page: {paths}: a chart looks blank"
+
+
+def test_the_documented_command_writes_the_pdf(html_dir):
+    """``sovbook pdf`` as the README gives it, with its default (relative) output path."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    output = ROOT / "_build" / "pdf" / "book.pdf"
+    output.unlink(missing_ok=True)
+    sovbook = Path(sys.executable).with_name("sovbook")
+    result = subprocess.run([str(sovbook), "pdf"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"wrote {output}" in result.stdout
+    assert len(PdfReader(str(output)).pages) > len(toc_pages(ROOT))

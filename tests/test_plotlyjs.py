@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 from docutils import nodes
@@ -109,3 +110,42 @@ def test_a_page_without_charts_loads_no_plotly(tmp_path):
     sphinx._on_env_updated(app, app.env)
     sphinx._on_page_context(app, "page", "page.html", {"body": "<p>No chart.</p>", "script_files": []}, None)
     assert added == [] and not list(tmp_path.rglob("plotly*.js"))
+
+
+FAKE_NPM = '''#!{python}
+"""Stands in for `npm pack <spec> --json --pack-destination DIR`: packs the vendored bundle."""
+import io, json, pathlib, sys, tarfile
+spec, dest = sys.argv[2], pathlib.Path(sys.argv[sys.argv.index("--pack-destination") + 1])
+name, version = spec.rsplit("@", 1)
+files = {{
+    "package.json": json.dumps({{"name": name, "version": version, "main": "plotly-basic.min.js"}}).encode(),
+    "README.md": b"# " + name.encode() + b"\\n\\nContains trace modules `bar`, `pie` and `scatter`.\\n",
+    "LICENSE": pathlib.Path({license!r}).read_bytes(),
+    "plotly-basic.min.js": pathlib.Path({bundle!r}).read_bytes(),
+}}
+filename = f"{{name}}-{{version}}.tgz"
+with tarfile.open(dest / filename, "w:gz") as archive:
+    for member, data in files.items():
+        info = tarfile.TarInfo(f"package/{{member}}")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+print(json.dumps([{{"filename": filename, "integrity": "sha512-fake"}}]))
+'''
+
+
+def test_the_refresh_command_writes_bundle_licence_and_pin(tmp_path, vendor_copy):
+    """`sovbook plotly-bundle` (plotlyjs.update) with npm replaced by a local stand-in."""
+    import sys
+
+    original = Path(plotlyjs.__file__).parent / "vendor"  # the real one (VENDOR is the copy here)
+    npm = tmp_path / "npm"
+    npm.write_text(FAKE_NPM.format(python=sys.executable, license=str(original / "plotly-basic.LICENSE"),
+                                   bundle=str(original / "plotly-basic.min.js")), encoding="utf-8")
+    npm.chmod(0o755)
+    (vendor_copy / "plotly-basic.min.js").write_text("stale", encoding="utf-8")
+    (vendor_copy / "plotly-basic.json").write_text("{}", encoding="utf-8")
+    pinned = plotlyjs.update(npm=str(npm))
+    assert pinned["version"] == plotlyjs.release(plotlyjs.full().path)
+    assert pinned["traces"] == ["bar", "pie", "scatter"] and pinned["integrity"] == "sha512-fake"
+    assert json.loads((vendor_copy / "plotly-basic.json").read_text(encoding="utf-8")) == pinned
+    plotlyjs.check()
