@@ -117,7 +117,7 @@ def execute_ahead(root: Path, config) -> list[str]:
     # A note of the notebook files last found cached, so an unchanged book skips reading them
     # into jupyter-cache. It only saves time: myst-nb matches every notebook against the cache itself.
     note = Path(config.nb_execution_cache_path) / "executed-ahead"
-    fingerprint = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()} {p.name}\n" for p in candidates)
+    fingerprint = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()} {p.relative_to(root).as_posix()}\n" for p in candidates)
     if note.is_file() and note.read_text(encoding="utf-8") == fingerprint:
         return []
     cache = get_cache(config.nb_execution_cache_path)
@@ -300,7 +300,10 @@ class PlotlyRenderer:
 def _on_doctree_read(app: Sphinx, doctree) -> None:
     """Notebook code is hidden behind a toggle and shown as plain monospace text: syntax
     colouring multiplies a chapter's HTML about sixfold (a span per token), for code the
-    reader opens only on demand. The code itself is unchanged."""
+    reader opens only on demand. The code itself is unchanged.
+
+    Also records the trace types of the page's charts, from which the page's plotly.js
+    bundle is chosen (``html-page-context``) and copied (``env-updated``)."""
     for block in doctree.findall(nodes.literal_block):
         parent = block.parent
         if parent is not None and "cell_input" in parent.get("classes", []):
