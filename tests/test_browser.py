@@ -18,6 +18,8 @@ PAGES = toc_pages(ROOT) + ["genindex.html", "search.html"]
 def _violations(page):
     from axe_playwright_python.sync_playwright import Axe
 
+    # the theme fades colours in (CSS transitions): measure contrast once they have settled
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')", timeout=10000)
     response = Axe().run(page).response
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
