@@ -12,16 +12,16 @@ Checks, in order:
 1. each seed text matches the sha256 pinned in ``seeds/sources.json``;
 2. the data package validates with Frictionless (types, constraints, primary
    and foreign keys, missing or extra cells);
-3. what a schema cannot say: ``low`` <= ``high``; a figure gives a value or a
-   bound, not both; every id in a ``…_ids`` list exists; every quotation is
-   found verbatim in its own source (with the nearest passage when it is not);
-   quotations play the role their column says (a witness column holds an
-   eyewitness quote); every source's ``bib_key`` is in the bibliography and a
-   seed's key agrees with ``seeds/sources.json``; a ``silent`` stance has no
-   witness quote and every other stance has one.
+3. what a schema cannot say: the named rules in :data:`RULES`, each a small
+   function whose docstring says what it checks (ranges, id lists, the
+   bibliography, quotations found verbatim with the nearest passage when they are
+   not, quotation roles and testimony modes, comparisons and verdicts, claims
+   and their evidence, the two codings and their adjudications, the protocol's
+   rules on the final stance, themes and their chapters, coverage).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,8 +38,6 @@ BIBLIOGRAPHY = Path("book") / "references.bib"
 
 #: Columns that hold a quote id, and the role (sources.csv ``role``) the quote's source must have.
 QUOTE_ROLES: dict[tuple[str, str], str] = {
-    ("claims", "quote_id"): "theory",
-    ("concordance", "witness_quote_id"): "eyewitness",
     ("mechanisms", "theory_quote_id"): "theory",
     ("mechanisms", "witness_quote_id"): "eyewitness",
 }
@@ -195,126 +193,342 @@ def _primary_key(schema: dict) -> str | None:
     return pk
 
 
-def _semantic_problems(
-    root: Path, tables: dict[str, pd.DataFrame], schemas: dict[str, dict], seeds: dict[str, sources_mod.Source]
-) -> tuple[list[Problem], dict[str, locate_mod.Locator]]:
-    problems: list[Problem] = []
+@dataclass
+class Context:
+    """What every rule of the semantic check can read."""
 
-    def rows(name: str):
-        table = tables[name]
-        pk = _primary_key(schemas[name])
+    root: Path
+    tables: dict[str, pd.DataFrame]
+    schemas: dict[str, dict]
+    seeds: dict[str, sources_mod.Source]
+    locators: dict[str, locate_mod.Locator] = field(default_factory=dict)
+
+    def rows(self, name: str):
+        """(row number, key, row) for each row of a table; row 1 is the first under the header."""
+        table = self.tables[name]
+        pk = _primary_key(self.schemas[name])
         for index, row in enumerate(table.to_dict("records"), start=1):
-            key = f"{pk}={row[pk]}" if pk else None
-            yield index, key, row
+            yield index, (f"{pk}={row[pk]}" if pk else None), row
 
-    # ranges and values
-    for name, table in tables.items():
-        columns = set(table.columns)
+    def has(self, *names: str) -> bool:
+        return all(n in self.tables for n in names)
+
+    def quote_source(self, quote_id) -> str | None:
+        quotes = self.tables["quotes"]
+        match = quotes.loc[quotes["quote_id"] == quote_id, "source_id"]
+        return None if match.empty else match.iloc[0]
+
+    def role(self, source_id) -> str | None:
+        sources = self.tables["sources"]
+        match = sources.loc[sources["source_id"] == source_id, "role"]
+        return None if match.empty else match.iloc[0]
+
+
+RULES: list = []
+
+
+def rule(func):
+    """Register a semantic rule: ``func(context)`` yields :class:`Problem` objects."""
+    RULES.append(func)
+    return func
+
+
+@rule
+def low_not_above_high(ctx: Context):
+    """A range's low bound is not above its high bound; a figure gives a value or a range, not both."""
+    for name, table in ctx.tables.items():
+        if not {"low", "high"} <= set(table.columns):
+            continue
         file = f"data/{name}.csv"
-        if {"low", "high"} <= columns:
-            for index, key, row in rows(name):
-                low, high = row["low"], row["high"]
-                if low is not None and high is not None and low > high:
-                    problems.append(Problem(file, f"low ({low}) is greater than high ({high})", index, "low", key))
-                if "value" in columns:
-                    value = row["value"]
-                    if value is None and low is None and high is None:
-                        problems.append(Problem(file, "no figure: give a value, or a low and/or high bound", index, "value", key))
-                    if value is not None and (low is not None or high is not None):
-                        problems.append(
-                            Problem(file, "give either a value or a low/high range, not both", index, "value", key)
-                        )
+        for index, key, row in ctx.rows(name):
+            low, high = row["low"], row["high"]
+            if low is not None and high is not None and low > high:
+                yield Problem(file, f"low ({low}) is greater than high ({high})", index, "low", key)
+            if "value" in table.columns:
+                value = row["value"]
+                if value is None and low is None and high is None:
+                    yield Problem(file, "no figure: give a value, or a low and/or high bound", index, "value", key)
+                if value is not None and (low is not None or high is not None):
+                    yield Problem(file, "give either a value or a low/high range, not both", index, "value", key)
 
-    # lists of ids: a column "<thing>_ids" holds ';'-separated ids of table "<thing>s"
-    for name, table in tables.items():
+
+@rule
+def id_lists_resolve(ctx: Context):
+    """Every id in a column ``<thing>_ids`` (';'-separated) is a row of table ``<thing>s``."""
+    for name, table in ctx.tables.items():
         for column in table.columns:
             if not column.endswith("_ids"):
                 continue
             target = column[: -len("_ids")] + "s"
-            if target not in tables:
-                problems.append(Problem(f"data/{name}.csv", f"column {column!r} refers to no table {target!r}", None, column))
+            if target not in ctx.tables:
+                yield Problem(f"data/{name}.csv", f"column {column!r} refers to no table {target!r}", None, column)
                 continue
-            known = set(tables[target][_primary_key(schemas[target])])
-            for index, key, row in rows(name):
+            known = set(ctx.tables[target][_primary_key(ctx.schemas[target])])
+            for index, key, row in ctx.rows(name):
                 for item in (row[column] or "").split(";"):
                     item = item.strip()
                     if item and item not in known:
-                        problems.append(
-                            Problem(f"data/{name}.csv", f"unknown id {item!r}: not in data/{target}.csv", index, column, key)
-                        )
+                        yield Problem(f"data/{name}.csv", f"unknown id {item!r}: not in data/{target}.csv", index, column, key)
 
-    # sources and the bibliography
-    bib = set(bibliography_keys(root))
-    source_rows = {row["source_id"]: row for row in tables["sources"].to_dict("records")}
-    for index, key, row in rows("sources"):
+
+@rule
+def sources_in_bibliography(ctx: Context):
+    """Every source's bib_key is in the bibliography, and a seed's key agrees with seeds/sources.json."""
+    bib = set(bibliography_keys(ctx.root))
+    source_rows = {row["source_id"]: row for row in ctx.tables["sources"].to_dict("records")}
+    for index, key, row in ctx.rows("sources"):
         if row["bib_key"] not in bib:
-            problems.append(
-                Problem("data/sources.csv", f"bib_key {row['bib_key']!r} is not in {BIBLIOGRAPHY.as_posix()}", index, "bib_key", key)
-            )
-    for seed in seeds.values():
+            yield Problem("data/sources.csv", f"bib_key {row['bib_key']!r} is not in {BIBLIOGRAPHY.as_posix()}",
+                          index, "bib_key", key)
+    for seed in ctx.seeds.values():
         row = source_rows.get(seed.id)
         if row is None:
-            problems.append(Problem("seeds/sources.json", f"seed {seed.id!r} has no row in data/sources.csv"))
+            yield Problem("seeds/sources.json", f"seed {seed.id!r} has no row in data/sources.csv")
         elif row["bib_key"] != seed.bib_key:
-            problems.append(
-                Problem("data/sources.csv", f"bib_key {row['bib_key']!r} differs from seeds/sources.json ({seed.bib_key!r})", None, "bib_key", f"source_id={seed.id}")
-            )
+            yield Problem("data/sources.csv", f"bib_key {row['bib_key']!r} differs from seeds/sources.json "
+                          f"({seed.bib_key!r})", None, "bib_key", f"source_id={seed.id}")
 
-    # quotations: each found verbatim in its own seed
-    locators: dict[str, locate_mod.Locator] = {}
-    quote_source: dict[str, str] = {}
-    for index, key, row in rows("quotes"):
+
+@rule
+def quotations_found(ctx: Context):
+    """Every quotation is found verbatim in its own seed text (the locators are computed here)."""
+    for index, key, row in ctx.rows("quotes"):
         source_id = row["source_id"]
-        quote_source[row["quote_id"]] = source_id
-        if source_id not in seeds:
-            problems.append(
-                Problem("data/quotes.csv", f"source {source_id!r} is not a seed text in seeds/sources.json, so nothing can verify the quote", index, "source_id", key)
-            )
+        if source_id not in ctx.seeds:
+            yield Problem("data/quotes.csv", f"source {source_id!r} is not a seed text in seeds/sources.json, so "
+                          "nothing can verify the quote", index, "source_id", key)
             continue
         try:
-            locators[row["quote_id"]] = locate_mod.locate(source_id, row["text"], base=root)
+            ctx.locators[row["quote_id"]] = locate_mod.locate(source_id, row["text"], base=ctx.root)
         except (locate_mod.QuoteNotFound, ValueError) as exc:
-            problems.append(Problem("data/quotes.csv", str(exc), index, "text", key))
+            yield Problem("data/quotes.csv", str(exc), index, "text", key)
 
-    # quotes in the right role
-    roles = {sid: r["role"] for sid, r in source_rows.items()}
-    checks = [(t, c, "role", v) for (t, c), v in QUOTE_ROLES.items()] + [(t, c, "source", v) for (t, c), v in QUOTE_SOURCES.items()]
+
+@rule
+def quotations_in_their_role(ctx: Context):
+    """A column that needs a quotation of a given role (or from a given seed) holds one."""
+    checks = [(t, c, "role", v) for (t, c), v in QUOTE_ROLES.items()]
+    checks += [(t, c, "source", v) for (t, c), v in QUOTE_SOURCES.items()]
     for table_name, column, kind, wanted in checks:
-        if table_name not in tables or column not in tables[table_name].columns:
+        if table_name not in ctx.tables or column not in ctx.tables[table_name].columns:
             continue
-        for index, key, row in rows(table_name):
-            quote_id = row[column]
-            if quote_id is None or quote_id not in quote_source:
+        for index, key, row in ctx.rows(table_name):
+            source_id = ctx.quote_source(row[column])
+            if row[column] is None or source_id is None:
                 continue
-            source_id = quote_source[quote_id]
-            actual = roles.get(source_id) if kind == "role" else source_id
+            actual = ctx.role(source_id) if kind == "role" else source_id
             if actual != wanted:
-                problems.append(
-                    Problem(f"data/{table_name}.csv", f"quote {quote_id!r} is from {source_id!r} ({actual}), but this column needs a quote from {'a source with role ' if kind == 'role' else ''}{wanted!r}", index, column, key)
-                )
+                need = f"a source with role {wanted!r}" if kind == "role" else repr(wanted)
+                yield Problem(f"data/{table_name}.csv", f"quote {row[column]!r} is from {source_id!r} ({actual}), but "
+                              f"this column needs a quote from {need}", index, column, key)
 
-    # comparisons: a figure is drawn against a record of the same unit
-    if {"comparisons", "figures", "records"} <= set(tables):
-        units = {
-            "figure_id": dict(zip(tables["figures"]["figure_id"], tables["figures"]["unit"])),
-            "record_id": dict(zip(tables["records"]["record_id"], tables["records"]["unit"])),
-        }
-        for index, key, row in rows("comparisons"):
-            fig_unit, rec_unit = units["figure_id"].get(row["figure_id"]), units["record_id"].get(row["record_id"])
-            if fig_unit != rec_unit:
-                problems.append(Problem("data/comparisons.csv", f"figure unit {fig_unit!r} and record unit {rec_unit!r} differ", index, "record_id", key))
-            if row["record_as"] == "complement-of-share" and rec_unit != "percent":
-                problems.append(Problem("data/comparisons.csv", "complement-of-share needs a percentage", index, "record_as", key))
 
-    # stances
-    if "concordance" in tables:
-        for index, key, row in rows("concordance"):
-            silent = row["stance"] == "silent"
-            if silent and row["witness_quote_id"] is not None:
-                problems.append(Problem("data/concordance.csv", "stance 'silent' cannot cite a witness passage", index, "witness_quote_id", key))
-            if not silent and row["witness_quote_id"] is None:
-                problems.append(Problem("data/concordance.csv", f"stance {row['stance']!r} needs the witness passage it rests on", index, "witness_quote_id", key))
-    return problems, locators
+@rule
+def modes_fit_their_text(ctx: Context):
+    """A quotation's testimony mode is one defined for its source's role (eyewitness or theory)."""
+    if not ctx.has("testimony_modes"):
+        return
+    applies = dict(zip(ctx.tables["testimony_modes"]["mode_id"], ctx.tables["testimony_modes"]["applies_to"]))
+    for index, key, row in ctx.rows("quotes"):
+        role = ctx.role(row["source_id"])
+        wanted = applies.get(row["mode"])
+        if role in ("eyewitness", "theory") and wanted and wanted != role:
+            yield Problem("data/quotes.csv", f"mode {row['mode']!r} is a mode of {wanted} passages, but this quote is "
+                          f"from {row['source_id']!r} ({role})", index, "mode", key)
+
+
+@rule
+def comparisons_in_one_unit(ctx: Context):
+    """A figure is compared with a record of the same unit; a complement needs a percentage."""
+    if not ctx.has("comparisons", "figures", "records"):
+        return
+    fig_units = dict(zip(ctx.tables["figures"]["figure_id"], ctx.tables["figures"]["unit"]))
+    rec_units = dict(zip(ctx.tables["records"]["record_id"], ctx.tables["records"]["unit"]))
+    for index, key, row in ctx.rows("comparisons"):
+        fig_unit, rec_unit = fig_units.get(row["figure_id"]), rec_units.get(row["record_id"])
+        if fig_unit != rec_unit:
+            yield Problem("data/comparisons.csv", f"figure unit {fig_unit!r} and record unit {rec_unit!r} differ",
+                          index, "record_id", key)
+        if row["record_as"] == "complement-of-share" and rec_unit != "percent":
+            yield Problem("data/comparisons.csv", "complement-of-share needs a percentage", index, "record_as", key)
+
+
+#: Relative tolerance within which a record is said to agree with a cited figure.
+AGREEMENT_TOLERANCE = 0.05
+
+
+def _compared_value(record: dict, record_as: str) -> list[float]:
+    values = [record["value"]] if record["value"] is not None else [v for v in (record["low"], record["high"]) if v is not None]
+    return [100 - v for v in values] if record_as == "complement-of-share" else values
+
+
+def agrees(figure: dict, values: list[float]) -> bool:
+    """Whether a record (one value, or its bounds) agrees with a cited figure within the tolerance."""
+    low = figure["value"] if figure["value"] is not None else figure["low"]
+    high = figure["value"] if figure["value"] is not None else figure["high"]
+    low = low if low is not None else 0
+    high = high if high is not None else math.inf
+    if len(values) == 2:  # a record range agrees if it overlaps the cited figure
+        return values[0] <= high * (1 + AGREEMENT_TOLERANCE) and values[1] >= low * (1 - AGREEMENT_TOLERANCE)
+    return any(low * (1 - AGREEMENT_TOLERANCE) <= v <= high * (1 + AGREEMENT_TOLERANCE) for v in values)
+
+
+@rule
+def verdicts_rest_on_a_record(ctx: Context):
+    """A verdict names the record it rests on (none for 'not checked here' or 'unverifiable'), that record
+    is among the figure's records, and the ledger's comparisons agree with the verdict: no comparable
+    record agrees with a figure said to differ, and a consistent figure has one that does."""
+    if not ctx.has("figures", "records", "verdicts"):
+        return
+    records = {r["record_id"]: r for r in ctx.tables["records"].to_dict("records")}
+    comparisons = ctx.tables.get("comparisons")
+    for index, key, row in ctx.rows("figures"):
+        verdict, basis = row["check_status"], row.get("basis_record_id")
+        listed = [r for r in (row["record_ids"] or "").split(";") if r]
+        if verdict in ("not-checked", "unverifiable"):
+            if basis:
+                yield Problem("data/figures.csv", f"a figure {verdict!r} rests on no record, but basis_record_id is {basis!r}",
+                              index, "basis_record_id", key)
+            continue
+        if not basis:
+            yield Problem("data/figures.csv", f"verdict {verdict!r} must name the record it rests on", index,
+                          "basis_record_id", key)
+            continue
+        if basis not in listed:
+            yield Problem("data/figures.csv", f"basis record {basis!r} is not among the figure's record_ids", index,
+                          "basis_record_id", key)
+        if comparisons is None:
+            continue
+        mine = comparisons[comparisons["figure_id"] == row["figure_id"]]
+        comparable = [(records[c["record_id"]], c["record_as"]) for c in mine.to_dict("records")
+                      if c["comparable"] == "yes" and c["record_id"] in records]
+        agreeing = [r["record_id"] for r, how in comparable if agrees(row, _compared_value(r, how))]
+        if verdict == "differs" and agreeing:
+            yield Problem("data/figures.csv", f"verdict 'differs', but the comparable record(s) {agreeing} agree with the "
+                          "figure: the ledger chart would draw a difference on the line of agreement", index,
+                          "check_status", key)
+        if verdict in ("consistent", "in-line") and comparable and not agreeing:
+            yield Problem("data/figures.csv", f"verdict {verdict!r}, but no comparable record agrees with the figure",
+                          index, "check_status", key)
+
+
+@rule
+def claims_and_evidence_from_the_two_texts(ctx: Context):
+    """A claim is stated by a passage of one seed text; its rows cite passages of another seed text, in a
+    mode that can be evidence (never a translator's note)."""
+    if not ctx.has("claims", "concordance", "testimony_modes"):
+        return
+    can = dict(zip(ctx.tables["testimony_modes"]["mode_id"], ctx.tables["testimony_modes"]["can_be_evidence"]))
+    modes = dict(zip(ctx.tables["quotes"]["quote_id"], ctx.tables["quotes"]["mode"]))
+    claim_source = {}
+    for index, key, row in ctx.rows("claims"):
+        source_id = ctx.quote_source(row["quote_id"])
+        claim_source[row["claim_id"]] = source_id
+        if source_id is not None and source_id not in ctx.seeds:
+            yield Problem("data/claims.csv", f"quote {row['quote_id']!r} is not from a seed text", index, "quote_id", key)
+    for index, key, row in ctx.rows("concordance"):
+        quote_id = row["evidence_quote_id"]
+        if quote_id is None:
+            continue
+        source_id = ctx.quote_source(quote_id)
+        if source_id == claim_source.get(row["claim_id"]):
+            yield Problem("data/concordance.csv", f"passage {quote_id!r} is from the same text as the claim; a row "
+                          "sets a claim against the other text", index, "evidence_quote_id", key)
+        elif source_id is not None and source_id not in ctx.seeds:
+            yield Problem("data/concordance.csv", f"passage {quote_id!r} is not from a seed text", index,
+                          "evidence_quote_id", key)
+        if can.get(modes.get(quote_id)) == "no":
+            yield Problem("data/concordance.csv", f"passage {quote_id!r} is a {modes[quote_id]!r} passage, which is never "
+                          "evidence of what the witness saw (book/protocol)", index, "evidence_quote_id", key)
+
+
+@rule
+def every_row_coded_by_every_coder(ctx: Context):
+    """Every concordance row has one coding from each coder in data/coders.csv."""
+    if not ctx.has("concordance", "codings", "coders"):
+        return
+    coders = list(ctx.tables["coders"]["coder_id"])
+    codings = ctx.tables["codings"]
+    done = set(zip(codings["row_id"], codings["coder_id"]))
+    for index, key, row in ctx.rows("concordance"):
+        missing = [c for c in coders if (row["row_id"], c) not in done]
+        if missing:
+            have = [c for c in coders if c not in missing]
+            yield Problem("data/concordance.csv", f"row has {len(have)} coding(s) ({', '.join(have) or 'none'}); missing "
+                          f"the coding of {', '.join(missing)} in data/codings.csv", index, "row_id", key)
+
+
+@rule
+def disagreements_adjudicated(ctx: Context):
+    """Every disagreement has an adjudication, and no agreement has one."""
+    if not ctx.has("concordance", "codings", "coders", "adjudications"):
+        return
+    coders = list(ctx.tables["coders"]["coder_id"])
+    codings = ctx.tables["codings"]
+    adjudicated = set(ctx.tables["adjudications"]["row_id"])
+    agreed = {}
+    for row_id in ctx.tables["concordance"]["row_id"]:
+        given = codings[codings["row_id"] == row_id].set_index("coder_id")["stance"]
+        if all(c in given.index for c in coders):
+            agreed[row_id] = given.nunique() == 1
+    index_of = {r: i for i, _, row in ctx.rows("concordance") for r in [row["row_id"]]}
+    for row_id, same in agreed.items():
+        if not same and row_id not in adjudicated:
+            stances = codings[codings["row_id"] == row_id].set_index("coder_id")["stance"].to_dict()
+            yield Problem("data/concordance.csv", f"the coders disagree ({stances}) and data/adjudications.csv has no "
+                          "adjudication for the row", index_of.get(row_id), "row_id", f"row_id={row_id}")
+    for index, key, row in ctx.rows("adjudications"):
+        if agreed.get(row["row_id"]):
+            yield Problem("data/adjudications.csv", "the coders agree on this row, so it may not be adjudicated", index,
+                          "row_id", key)
+
+
+@rule
+def final_stances_keep_the_protocol(ctx: Context):
+    """The stance the book uses keeps the protocol: a row without a passage is silent, and a passage can
+    support or contradict a claim only if their periods overlap."""
+    if not ctx.has("concordance", "codings", "coders", "adjudications", "periods", "claims"):
+        return
+    from .concordance import final_stances, periods_overlap
+
+    final = final_stances(ctx.tables, list(ctx.tables["coders"]["coder_id"]))
+    claim_period = dict(zip(ctx.tables["claims"]["claim_id"], ctx.tables["claims"]["period"]))
+    quote_period = dict(zip(ctx.tables["quotes"]["quote_id"], ctx.tables["quotes"]["period"]))
+    for index, key, row in ctx.rows("concordance"):
+        stance = final.get(row["row_id"])
+        if stance is None:
+            continue
+        if row["evidence_quote_id"] is None and stance != "silent":
+            yield Problem("data/concordance.csv", f"a row without a passage can only be 'silent', but its stance is "
+                          f"{stance!r}: add the passage the stance rests on", index, "evidence_quote_id", key)
+        if stance in ("supports", "contradicts") and row["evidence_quote_id"] is not None:
+            a, b = claim_period.get(row["claim_id"]), quote_period.get(row["evidence_quote_id"])
+            if a and b and not periods_overlap(ctx.tables["periods"], a, b):
+                yield Problem("data/concordance.csv", f"stance {stance!r} for a passage of period {b!r} against a claim of "
+                              f"period {a!r}: periods that do not overlap allow only 'not-comparable' or 'silent'",
+                              index, "evidence_quote_id", key)
+
+
+@rule
+def themes_have_chapters(ctx: Context):
+    """Every theme names a chapter that exists in book/."""
+    if not ctx.has("themes"):
+        return
+    for index, key, row in ctx.rows("themes"):
+        chapter = ctx.root / row["chapter"]
+        if not (chapter.with_suffix(".ipynb").is_file() or chapter.with_suffix(".md").is_file()):
+            yield Problem("data/themes.csv", f"chapter {row['chapter']!r} has no .ipynb or .md file", index, "chapter", key)
+
+
+@rule
+def every_paragraph_engaged_or_explained(ctx: Context):
+    """Every paragraph of the two texts is quoted or coded by the book, or named in data/coverage_gaps.csv
+    with a reason; a paragraph the book engages is not also listed as left out."""
+    if not ctx.has("coverage_gaps"):
+        return
+    from . import coverage
+
+    yield from coverage.problems(ctx)
 
 
 # --------------------------------------------------------------------------- load
@@ -344,9 +558,11 @@ def check(base: Path | None = None) -> tuple[Evidence | None, list[Problem]]:
     if problems:
         return None, problems
     tables, schemas = _read_tables(package_path)
-    semantic, locators = _semantic_problems(root, tables, schemas, seeds)
-    problems += semantic
-    evidence = Evidence(root=root, tables=tables, sources=seeds, locators=locators, bib_keys=frozenset(bibliography_keys(root)))
+    context = Context(root, tables, schemas, seeds)
+    for check_rule in RULES:
+        problems += list(check_rule(context))
+    evidence = Evidence(root=root, tables=tables, sources=seeds, locators=context.locators,
+                        bib_keys=frozenset(bibliography_keys(root)))
     return evidence, problems
 
 

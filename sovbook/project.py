@@ -65,4 +65,7 @@ def inputs_hash(root: Path) -> str:
         digest.update(b"\0")
     for dist in ("pandas", "plotly", "numpy"):
         digest.update(f"{dist}=={metadata.version(dist)}\0".encode())
+    from .coverage import usage_fingerprint  # which passages each page quotes: the coverage page reads it
+
+    digest.update(usage_fingerprint(root).encode())
     return digest.hexdigest()[:16]

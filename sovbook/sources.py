@@ -26,11 +26,18 @@ class Source:
     genre: str
     language: str
     translation_note: str
-    locator_scheme: str
+    locator: dict
     bib_key: str
-    first_page: int | None = None
-    last_page: int | None = None
     root: Path | None = None
+
+    @property
+    def scheme(self):
+        """The locator scheme the ``locator`` entry describes (:mod:`sovbook.schemes`)."""
+        return _scheme(self.id, json.dumps(self.locator, sort_keys=True))
+
+    @property
+    def locator_description(self) -> str:
+        return self.locator.get("description", "")
 
     @property
     def path(self) -> Path:
@@ -48,6 +55,13 @@ class Source:
                 f"seeds/{self.file}: sha256 is {digest}, but seeds/sources.json pins {self.sha256}; "
                 "the seed texts must not be edited"
             )
+
+
+@lru_cache(maxsize=None)
+def _scheme(source_id: str, config: str):
+    from . import schemes
+
+    return schemes.from_config(source_id, json.loads(config))
 
 
 @lru_cache(maxsize=None)
@@ -70,6 +84,7 @@ def load(base: Path | None = None) -> dict[str, Source]:
             out[source_id] = Source(id=source_id, root=base, **entry)
         except TypeError as exc:
             raise ValueError(f"seeds/sources.json: source {source_id!r}: {exc}") from None
+        out[source_id].scheme  # noqa: B018 - a malformed scheme is refused here, naming the source
     return out
 
 

@@ -43,26 +43,24 @@ def test_normalise_rules():
 # eyewitness: printed pages
 
 PAGE_CASES = [
-    # start -> (122)
+    # start -> (122): the excerpt starts on its stated first page
     ("With us, there are no more classes, but only different categories of citizens.", (121, 121), "p. 121"),
-    # (122) -> note 1
-    ("the land is ours and the wheat is theirs", (122, 122), "p. 122"),
-    ("Let's try to penetrate a little further into the psychology of the Soviet worker.", (122, 122), "p. 122"),
-    # note 1 -> (124)
-    ("What does the struggle lead to? What would be the point of a new revolution?", (123, 123), "p. 123"),
+    # (122) -> (124): the (123) marker is missing, so the markers allow pp. 122-123 and no more
+    ("the land is ours and the wheat is theirs", (122, 123), "pp. 122\u2013123"),
+    ("Let's try to penetrate a little further into the psychology of the Soviet worker.", (122, 123),
+     "pp. 122\u2013123"),
+    ("What does the struggle lead to? What would be the point of a new revolution?", (122, 123), "pp. 122\u2013123"),
     # (124) -> (125)
     ("He loved his job, was well paid and earned a lot of money", (124, 124), "p. 124"),
-    # (125) -> note 2
+    # (125) -> (126): the translator's note 2 printed here is not a page end
     ("He could tell you for hours how the factory manager behaved", (125, 125), "p. 125"),
-    # note 2 -> (126): the note says "new page", the marker (126) says "still p. 125"
-    ("His great originality, and what made him exceptional in my opinion", (125, 126), "pp. 125\u2013126"),
+    ("His great originality, and what made him exceptional in my opinion", (125, 125), "p. 125"),
     # (126) -> (127)
     ("A new revolution needs a new program.", (126, 126), "p. 126"),
-    # (127) -> note 3
+    # after (127): the last stated page, whatever the note printed there
     ("Russian workers want to go forward, not backward.", (127, 127), "p. 127"),
-    # after note 3: the note ends p. 127, so the text after it is p. 128 by the note, p. 127 by the stated range
-    ('France in the 19th century was "the country of revolutions".', (127, 128), "pp. 127\u2013128"),
-    ("the masses in the social sphere...", (127, 128), "pp. 127\u2013128"),
+    ('France in the 19th century was "the country of revolutions".', (127, 127), "p. 127"),
+    ("the masses in the social sphere...", (127, 127), "p. 127"),
 ]
 
 
@@ -77,11 +75,11 @@ def test_page_intervals(quote, pages, label):
 
 def test_quote_across_page_marker():
     lo = loc("ciliga", "the working class circles had already during the Nep found the following formula")
-    assert lo.pages == (121, 122)
-    assert lo.label == "pp. 121\u2013122"
+    assert lo.pages == (121, 123)
+    assert lo.label == "pp. 121\u2013123"
     assert "(122)" in covered(lo)
     # the marker may also be quoted
-    assert loc("ciliga", "the working class circles (122) had already").pages == (121, 122)
+    assert loc("ciliga", "the working class circles (122) had already").pages == (121, 123)
 
 
 def test_quote_across_marker_union_of_intervals():
@@ -97,13 +95,13 @@ def test_quote_across_note_block():
     assert text.startswith("But he himself") and text.endswith("bureaucratic machine.")
     assert "Nickname given to Bielinsky" in text  # the note block lies inside the raw span
     assert lo.note is None
-    assert lo.pages == (125, 126)
+    assert lo.pages == (125, 125)
 
 
 @pytest.mark.parametrize(
     "quote,note,pages,label",
     [
-        ('The Central, that is to say the "central prison".', 1, (122, 122), "p. 122, translator's note 1"),
+        ('The Central, that is to say the "central prison".', 1, (122, 123), "pp. 122\u2013123, translator's note 1"),
         ("Nickname given to Bielinsky by his friends", 2, (125, 125), "p. 125, translator's note 2"),
         (
             "It is known that the U.S.S.R. does not recognize the right to strike",
@@ -111,6 +109,7 @@ def test_quote_across_note_block():
             (127, 127),
             "p. 127, translator's note 3",
         ),
+        # note 3 is called on p. 126 but printed after the (127) marker: it is located where it is printed
         # note 3 runs over two lines
         ("the right to strike to the worker. The Soviet state being by definition", 3, (127, 127), None),
     ],
@@ -125,7 +124,7 @@ def test_eyewitness_notes(quote, note, pages, label):
 
 def test_body_searched_before_notes():
     lo = loc("ciliga", "central prison")  # in the body (p. 122) and in note 1
-    assert lo.note is None and lo.pages == (122, 122)
+    assert lo.note is None and lo.pages == (122, 123)
     assert lo.start == raw("ciliga").index("central prison")
 
 
@@ -149,32 +148,37 @@ def test_whitespace_and_line_breaks():
     lo = loc("ciliga", "The lower strata of\n   Soviet  society are\tvery clearly aware ")
     assert covered(lo).startswith("The lower strata") and covered(lo).endswith("aware")
     assert "\n" in covered(lo)
-    assert loc("ciliga", "the  Nep found the").pages == (122, 122)  # the text has two spaces
-    assert loc("ciliga", "during the Nep found").pages == (122, 122)
+    assert loc("ciliga", "the  Nep found the").pages == (122, 123)  # the text has two spaces
+    assert loc("ciliga", "during the Nep found").pages == (122, 123)
 
 
 @pytest.mark.parametrize(
-    "source_id,quote",
+    "source_id,variant,canonical",
     [
-        ("ciliga", "\u2014 Now we are no longer workers but bosses."),
-        ("ciliga", "- Now we are no longer workers but bosses."),
-        ("ciliga", "\u2013 Now we are no longer workers but bosses."),
-        ("ciliga", "similar to the \u201cfrenetic Vissarion\u201d, who so ardently"),
-        ("ciliga", "Let\u2019s try to penetrate"),
-        ("el-emary", '"wages", bonuses, percentages of "profits"'),
-        ("el-emary", "\u201cwages\u201d, bonuses, percentages of \u201cprofits\u201d"),
-        ("el-emary", "the revolution will be proletarian - peasant at the same time"),
-        ("el-emary", "the revolution will be proletarian \u2014 peasant at the same time"),
-        ("el-emary", "Russia was experiencing a very strong workers\u2019 movement"),
+        ("ciliga", "\u2014 Now we are no longer workers but bosses.", "- Now we are no longer workers but bosses."),
+        ("ciliga", "\u2013 Now we are no longer workers but bosses.", "- Now we are no longer workers but bosses."),
+        ("ciliga", "similar to the \u201cfrenetic Vissarion\u201d, who so ardently",
+         'similar to the "frenetic Vissarion", who so ardently'),
+        ("ciliga", "Let\u2019s try to penetrate", "Let's try to penetrate"),
+        ("el-emary", "\u201cwages\u201d, bonuses, percentages of \u201cprofits\u201d", '"wages", bonuses, percentages of "profits"'),
+        ("el-emary", "the revolution will be proletarian \u2014 peasant at the same time",
+         "the revolution will be proletarian - peasant at the same time"),
+        ("el-emary", "Russia was experiencing a very strong workers\u2019 movement",
+         "Russia was experiencing a very strong workers' movement"),
     ],
 )
-def test_typographic_variants(source_id, quote):
-    lo = loc(source_id, quote)
-    assert lo.end > lo.start
+def test_typographic_variants(source_id, variant, canonical):
+    """A typographic quote or dash matches the same place as its plain form, and the raw span
+    found reads, once normalised, as the plain form (the text itself may use either)."""
+    lo, plain = loc(source_id, variant), loc(source_id, canonical)
+    assert (lo.start, lo.end, lo.label) == (plain.start, plain.end, plain.label)
+    assert normalise(covered(lo)) == normalise(canonical)
+    with pytest.raises(QuoteNotFound):  # and a variant that changes a letter still fails
+        loc(source_id, variant.replace("o", "0", 1))
 
 
 def test_punctuation_is_not_normalised_away():
-    assert loc("ciliga", "following formula : the land is ours").pages == (122, 122)
+    assert loc("ciliga", "following formula : the land is ours").pages == (122, 123)
     with pytest.raises(QuoteNotFound):
         loc("ciliga", "following formula: the land is ours")
 
@@ -237,12 +241,12 @@ def test_ellipsis_in_order(mark):
     lo = loc("ciliga", quote)
     text = covered(lo)
     assert text.startswith("Now we are") and text.endswith("workers")
-    assert lo.pages == (122, 122)
+    assert lo.pages == (122, 123)
 
 
 def test_ellipsis_across_pages_and_sections():
     lo = loc("ciliga", "In Siberia, I heard workers saying bluntly [...] Once is enough.")
-    assert lo.pages == (122, 124)
+    assert lo.pages == (122, 124) and lo.label == "pp. 122\u2013124"
     lo = loc("el-emary", "The mode of production is [...] Despite the development of rapid means of production")
     assert lo.section == "Bureaucratic mode of production"
     assert lo.label.startswith("\u00a7 Bureaucratic mode of production, \u00b6 1 to \u00a7 The disintegration")
@@ -277,25 +281,24 @@ BUREAU = "Bureaucratic mode of production"
 DISINT = "The disintegration and disintegration of the bureaucratic system"
 
 PARA_CASES = [
-    ("Adel El-Emary", OPENING, 1),
-    ("This is a chapter of my book: The Ongoing Revolution (in Arabic)", OPENING, 2),
-    ("We will present this issue considering the Soviet Union as a model.", OPENING, 3),
+    # paragraph 1 of the opening is the first paragraph after the byline and the author's note
+    ("We will present this issue considering the Soviet Union as a model.", OPENING, 1),
     # split across a blank line: one paragraph
     ("That required the spreading of education to form sufficient administrative and technical cadres "
-     "with a high degree of efficiency", OPENING, 10),
-    ("These are, in short, the social-political conditions of Russia before revolution", OPENING, 12),
-    ("This uneven and combined development of Russian economics and culture", OPENING, 13),
+     "with a high degree of efficiency", OPENING, 8),
+    ("These are, in short, the social-political conditions of Russia before revolution", OPENING, 10),
+    ("This uneven and combined development of Russian economics and culture", OPENING, 11),
     ("Russia was experiencing a very strong workers' movement, having a well-organized political party",
-     OPENING, 13),
+     OPENING, 11),
     # split across a blank line and a note block
     ("the revolution will be proletarian - peasant at the same time, in terms of its political content; "
-     "bourgeois with socialist aspirations.", OPENING, 15),
+     "bourgeois with socialist aspirations.", OPENING, 13),
     ("confiscation of all the land), as well as the Bolshevik slogan: peace and an immediate ending of the war.",
-     OPENING, 17),
-    ("At last, the workers could establish their authority in the cities.", OPENING, 18),
+     OPENING, 15),
+    ("At last, the workers could establish their authority in the cities.", OPENING, 16),
     ("Rather than making Russia a mere base of the international revolution as Lenin and Trotsky wanted",
-     OPENING, 33),
-    ("At the end, the party structure reformed to match the regime of one party rule.", OPENING, 34),
+     OPENING, 31),
+    ("At the end, the party structure reformed to match the regime of one party rule.", OPENING, 32),
     ("The mode of production is - in broad terms", BUREAU, 1),
     ("As for the surplus, it was being distributed through mechanisms determined by the ruling elite", BUREAU, 2),
     ("Everyone in the bureaucratic system received \"wages\"", BUREAU, 3),
@@ -313,6 +316,15 @@ PARA_CASES = [
 ]
 
 
+@pytest.mark.parametrize("quote,name", [("Adel El-Emary", "byline"),
+                                        ("This is a chapter of my book: The Ongoing Revolution (in Arabic)",
+                                         "author's note")])
+def test_front_matter_is_not_numbered(quote, name):
+    lo = loc("el-emary", quote)
+    assert lo.section == OPENING and lo.paragraph is None
+    assert lo.label == f"\u00a7 Failure of state socialism\u2026 (opening), {name}"
+
+
 @pytest.mark.parametrize("quote,section,paragraph", PARA_CASES)
 def test_sections_and_paragraphs(quote, section, paragraph):
     lo = loc("el-emary", quote)
@@ -326,24 +338,28 @@ def test_sections_and_paragraphs(quote, section, paragraph):
 def test_section_labels():
     assert loc("el-emary", "The mode of production is").label == "\u00a7 Bureaucratic mode of production, \u00b6 1"
     assert loc("el-emary", "Despite the development of rapid means").label == f"\u00a7 {DISINT}, \u00b6 1"
-    assert loc("el-emary", "Adel El-Emary").label == "\u00a7 Failure of state socialism\u2026 (opening), \u00b6 1"
+    assert loc("el-emary", "We will present this issue").label == "\u00a7 Failure of state socialism\u2026 (opening), \u00b6 1"
 
 
 def test_paragraph_range_label():
     lo = loc("el-emary", "one party rule. [...] The mode of production is")
-    assert lo.paragraph == 34 and lo.section == OPENING
+    assert lo.paragraph == 32 and lo.section == OPENING
+    assert lo.label == f"\u00a7 Failure of state socialism\u2026 (opening), \u00b6 32 to \u00a7 {BUREAU}, \u00b6 1"
+    lo = loc("el-emary", "This system, therefore, consisted of two classes [...] was not receiving a wage")
+    assert lo.label == f"\u00a7 {BUREAU}, \u00b6 7\u20138" and lo.paragraph == 7
 
 
 def test_paragraph_counts_per_section():
-    """Each section's last paragraph has the section's paragraph count (34, 17, 8)."""
-    from sovbook.locate import _source_view
+    """Each section's paragraphs, counted from 1 without the byline and the author's note (32, 17, 8)."""
+    from sovbook.locate import paragraphs
 
-    _, view = _source_view("el-emary", ROOT)
     counts: dict[str, int] = {}
-    for sec, para in view.segments[0].units:
-        if para is not None:
-            counts[view.sections[sec]] = max(counts.get(view.sections[sec], 0), para)
-    assert counts == {OPENING: 34, BUREAU: 17, DISINT: 8}
+    for para in paragraphs("el-emary", base=ROOT):
+        if para.kind == "paragraph":
+            counts[para.section] = max(counts.get(para.section, 0), para.number)
+    assert counts == {OPENING: 32, BUREAU: 17, DISINT: 8}
+    fronts = [p.name for p in paragraphs("el-emary", base=ROOT) if p.kind == "front matter"]
+    assert fronts == ["byline", "author's note"]
 
 
 def test_el_emary_notes():
@@ -361,18 +377,18 @@ def test_el_emary_notes():
 def test_footnote_markers_removed():
     lo = loc("el-emary", "which was taken for granted by Russian Marxists. Thus the role of peasants")
     assert "<sup>(1)</sup>" in covered(lo)
-    assert lo.paragraph == 14
+    assert lo.paragraph == 12
 
 
 def test_separator_is_not_a_paragraph():
-    # the ***** line between these two paragraphs is not a paragraph, and it ends paragraph 21
-    # although ¶ 21 and ¶ 22 are both bold
-    assert loc("el-emary", "the social structure of the Soviet Union began to being formed.").paragraph == 21
-    assert loc("el-emary", "The social transformations achieved by the revolution").paragraph == 22
+    # the ***** line between these two paragraphs is not a paragraph, and it ends paragraph 19
+    # although ¶ 19 and ¶ 20 are both bold
+    assert loc("el-emary", "the social structure of the Soviet Union began to being formed.").paragraph == 19
+    assert loc("el-emary", "The social transformations achieved by the revolution").paragraph == 20
     # markup vanishes in normalisation, so a quote may run over it (into the next paragraph)
     lo = loc("el-emary", "began to being formed. The social transformations")
-    assert lo.paragraph == 21
-    assert lo.label.endswith("\u00b6 21\u201322")
+    assert lo.paragraph == 19
+    assert lo.label.endswith("\u00b6 19\u201320")
     assert "\\*\\*" in covered(lo)
 
 
@@ -398,7 +414,7 @@ def test_offsets_cover_the_quote(source_id, quote):
 
 def test_locate_all():
     locs = locate_all("ciliga", ["What does the struggle lead to?", "A new revolution needs a new program."], base=ROOT)
-    assert [lo.pages for lo in locs] == [(123, 123), (126, 126)]
+    assert [lo.pages for lo in locs] == [(122, 123), (126, 126)]
 
 
 def test_locator_is_frozen():
@@ -409,4 +425,56 @@ def test_locator_is_frozen():
 
 def test_default_base_is_the_project_root(monkeypatch):
     monkeypatch.setenv("SOVBOOK_ROOT", str(ROOT))
-    assert locate("ciliga", "What does the struggle lead to?").pages == (123, 123)
+    assert locate("ciliga", "What does the struggle lead to?").pages == (122, 123)
+
+
+# --------------------------------------------------------------------------
+# locator schemes as data: paragraphs, page stretches, malformed schemes
+
+
+def test_excerpt_paragraphs_follow_the_line_rule():
+    """The excerpt's paragraphs are reconstructed from its line breaks (a short line ending a sentence
+    closes one; a dash opens one; a note ends one only after a finished sentence)."""
+    from sovbook.locate import paragraphs
+
+    paras = [p for p in paragraphs("ciliga", base=ROOT) if p.kind == "paragraph"]
+    assert len(paras) == 30
+    assert [p.number for p in paras] == list(range(1, 31))
+    starts = {p.number: p.text[:40] for p in paras}
+    assert starts[5] == "In Siberia, I heard workers saying bluntl"[:40]
+    assert starts[16].startswith("What does the struggle lead to?")  # a new paragraph after note 1
+    assert starts[21].startswith("In fact, he was ready to sacrifice")  # runs on across note 2, mid-sentence
+    assert "the present bureaucratic machine" in paras[20].text
+    assert paras[0].label == "p. 121, \u00b6 1" and paras[-1].label == "p. 127, \u00b6 30"
+    notes = [p for p in paragraphs("ciliga", base=ROOT) if p.kind == "note"]
+    assert [(n.note, n.pages, n.name) for n in notes] == [
+        (1, (122, 123), "translator's note"), (2, (125, 125), "translator's note"), (3, (127, 127), "translator's note")]
+
+
+def test_no_locator_runs_past_the_stated_pages():
+    from sovbook.locate import paragraphs, page_segments
+
+    for para in paragraphs("ciliga", base=ROOT):
+        assert 121 <= para.pages[0] <= para.pages[1] <= 127, para
+    stretches = page_segments("ciliga", base=ROOT)
+    assert [s["label"] for s in stretches] == ["p. 121", "pp. 122\u2013123", "p. 124", "p. 125", "p. 126", "p. 127"]
+    assert [s["notes"] for s in stretches] == [[], [1], [], [2], [], [3]]
+
+
+def test_a_malformed_scheme_is_refused_naming_the_source(tmp_path):
+    import json
+    import shutil
+
+    from sovbook.schemes import SchemeError
+
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    meta = json.loads((tmp_path / "seeds" / "sources.json").read_text(encoding="utf-8"))
+    meta["ciliga"]["locator"]["page_markers"] = meta["ciliga"]["locator"].pop("page_marker")  # a typo in a key
+    (tmp_path / "seeds" / "sources.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(SchemeError, match=r"source 'ciliga'.*unknown key\(s\) \['page_markers'\]"):
+        sources.load(tmp_path)
+    meta["ciliga"]["locator"]["page_marker"] = meta["ciliga"]["locator"].pop("page_markers")
+    meta["ciliga"]["locator"]["scheme"] = "chapters"
+    (tmp_path / "seeds" / "sources.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(SchemeError, match="unknown scheme 'chapters'"):
+        sources.load(tmp_path)

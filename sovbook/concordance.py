@@ -1,0 +1,329 @@
+"""The concordance: claims of each text set against passages of the other, coded twice.
+
+One home for the method the chapters share (see book/protocol):
+
+* the vocabularies (:func:`stances`, :func:`modes`, :func:`periods`, :func:`themes`), read from
+  ``data/``;
+* :func:`rows`: every concordance row with its claim, its direction, both codings, the
+  adjudication where they differ and the **final stance** the book uses;
+* :func:`agreement`: percent agreement and Cohen's kappa, overall and by group;
+* the reader's tables and charts of one theme (:func:`claims_table`, :func:`rows_table`,
+  :func:`stance_chart`) and of all themes (:func:`theme_counts`), so a theme added to
+  ``data/themes.csv`` appears everywhere with the same counts.
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import pandas as pd
+
+from .evidence import Evidence
+
+#: The direction of a row, from the role of the source whose claim it tests.
+DIRECTIONS = {
+    "theory": "El-Emary's claims, tested against the eyewitness",
+    "eyewitness": "the witness's claims, tested against El-Emary",
+}
+SHORT_DIRECTIONS = {"theory": "theory → eyewitness", "eyewitness": "eyewitness → theory"}
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+
+def stances(ev: Evidence) -> pd.DataFrame:
+    """The stance vocabulary in its order (index: stance_id)."""
+    return ev["stances"].sort_values("order").set_index("stance_id")
+
+
+def modes(ev: Evidence) -> pd.DataFrame:
+    return ev["testimony_modes"].sort_values("order").set_index("mode_id")
+
+
+def periods(ev: Evidence) -> pd.DataFrame:
+    return ev["periods"].set_index("period_id")
+
+
+def themes(ev: Evidence) -> pd.DataFrame:
+    """The themes in their order (index: theme_id)."""
+    return ev["themes"].sort_values("order").set_index("theme_id")
+
+
+def coders(ev: Evidence) -> list[str]:
+    """Coder ids, first coder first."""
+    table = ev["coders"].sort_values("role")
+    return list(table["coder_id"])
+
+
+def periods_overlap(table: pd.DataFrame, a: str, b: str) -> bool:
+    """Whether two periods of ``data/periods.csv`` share a year ("general" overlaps every period)."""
+    rows = table.set_index("period_id")
+
+    def bounds(pid):
+        row = rows.loc[pid]
+        lo = -math.inf if row["from_year"] is None else row["from_year"]
+        hi = math.inf if row["until_year"] is None else row["until_year"]
+        return lo, hi
+
+    (a0, a1), (b0, b1) = bounds(a), bounds(b)
+    return a0 < b1 and b0 < a1
+
+
+def overlap(ev: Evidence, a: str, b: str) -> bool:
+    return periods_overlap(ev["periods"], a, b)
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def source_role(ev: Evidence, quote_id: str) -> str:
+    source_id = ev.quote(quote_id)["source_id"]
+    return ev.source_row(source_id)["role"]
+
+
+def final_stances(tables: dict[str, pd.DataFrame], coder_ids: Iterable[str]) -> dict[str, str | None]:
+    """row_id -> the stance the book uses: the coders' common stance, else the adjudicated one
+    (``None`` where neither exists; the evidence check refuses that)."""
+    codings = tables["codings"]
+    adjudicated = dict(zip(tables["adjudications"]["row_id"], tables["adjudications"]["stance"]))
+    out: dict[str, str | None] = {}
+    for row_id in tables["concordance"]["row_id"]:
+        given = codings[codings["row_id"] == row_id].set_index("coder_id")["stance"]
+        values = {given.get(c) for c in coder_ids}
+        out[row_id] = values.pop() if len(values) == 1 and None not in values else adjudicated.get(row_id)
+    return out
+
+
+def rows(ev: Evidence, theme: str | None = None) -> pd.DataFrame:
+    """One row per concordance row, in theme, claim and row order, with:
+
+    ``theme``, ``claim_id``, ``claim``, ``short_label``, ``claim_quote_id``, ``claim_period``,
+    ``direction`` (role of the claim's source: theory or eyewitness), ``evidence_quote_id``,
+    ``evidence_mode``, ``evidence_period``, one ``stance_<coder>`` and ``reason_<coder>`` per
+    coder, ``agree``, ``adjudicated_reason`` and ``stance`` (the final stance)."""
+    claims = ev["claims"].rename(columns={"quote_id": "claim_quote_id", "period": "claim_period"})
+    conc = ev["concordance"].merge(claims, on="claim_id", how="left")
+    conc["direction"] = conc["claim_quote_id"].map(lambda q: source_role(ev, q))
+    quotes = ev["quotes"].set_index("quote_id")
+    present = conc["evidence_quote_id"].notna()
+    conc["evidence_mode"] = conc["evidence_quote_id"].map(quotes["mode"]).where(present)
+    conc["evidence_period"] = conc["evidence_quote_id"].map(quotes["period"]).where(present)
+    codings = ev["codings"]
+    ids = coders(ev)
+    for coder in ids:
+        mine = codings[codings["coder_id"] == coder].set_index("row_id")
+        conc[f"stance_{coder}"] = conc["row_id"].map(mine["stance"])
+        conc[f"reason_{coder}"] = conc["row_id"].map(mine["reasoning"])
+    conc["agree"] = conc[[f"stance_{c}" for c in ids]].nunique(axis=1) == 1
+    adjudications = ev["adjudications"].set_index("row_id")
+    conc["adjudicated_reason"] = conc["row_id"].map(adjudications["reason"])
+    final = final_stances(ev.tables, ids)
+    conc["stance"] = conc["row_id"].map(final)
+    order_theme = {t: i for i, t in enumerate(themes(ev).index)}
+    order_claim = {c: i for i, c in enumerate(ev["claims"]["claim_id"])}
+    order_row = {r: i for i, r in enumerate(ev["concordance"]["row_id"])}
+    conc = conc.assign(
+        _t=conc["theme"].map(order_theme), _c=conc["claim_id"].map(order_claim), _r=conc["row_id"].map(order_row)
+    ).sort_values(["_t", "_c", "_r"]).drop(columns=["_t", "_c", "_r"]).reset_index(drop=True)
+    if theme is not None:
+        conc = conc[conc["theme"] == theme].reset_index(drop=True)
+    return conc
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+def cohen_kappa(first: list[str], second: list[str]) -> float:
+    """Cohen's kappa of two codings of the same items (NaN when chance agreement is total)."""
+    if len(first) != len(second) or not first:
+        raise ValueError("kappa needs two codings of the same, non-empty set of items")
+    n = len(first)
+    observed = sum(a == b for a, b in zip(first, second)) / n
+    labels = set(first) | set(second)
+    expected = sum((first.count(k) / n) * (second.count(k) / n) for k in labels)
+    if expected == 1:
+        return math.nan
+    return (observed - expected) / (1 - expected)
+
+
+def agreement(ev: Evidence) -> pd.DataFrame:
+    """Percent agreement and Cohen's kappa of the two coders: overall, per theme, per direction.
+
+    Columns: ``group`` (overall, theme, direction), ``name``, ``rows``, ``agreed``,
+    ``percent`` (0-100) and ``kappa``."""
+    table = rows(ev)
+    first, second = coders(ev)[:2]
+    out = []
+
+    def add(group, name, part):
+        a, b = list(part[f"stance_{first}"]), list(part[f"stance_{second}"])
+        agreed = sum(x == y for x, y in zip(a, b))
+        out.append({"group": group, "name": name, "rows": len(part), "agreed": agreed,
+                    "percent": 100 * agreed / len(part), "kappa": cohen_kappa(a, b)})
+
+    add("overall", "all rows", table)
+    for theme_id, theme in themes(ev).iterrows():
+        part = table[table["theme"] == theme_id]
+        if len(part):
+            add("theme", theme["label"], part)
+    for role, name in DIRECTIONS.items():
+        part = table[table["direction"] == role]
+        if len(part):
+            add("direction", name, part)
+    return pd.DataFrame(out)
+
+
+def confusion(ev: Evidence) -> pd.DataFrame:
+    """Rows: the first coder's stance; columns: the second coder's; cells: rows."""
+    table = rows(ev)
+    first, second = coders(ev)[:2]
+    order = list(stances(ev).index)
+    return (pd.crosstab(table[f"stance_{first}"], table[f"stance_{second}"])
+            .reindex(index=order, columns=order, fill_value=0))
+
+
+# --------------------------------------------------------------------------- counts
+
+
+def theme_counts(ev: Evidence, by: str = "theme") -> pd.DataFrame:
+    """Final stances counted per theme (or per direction), rows in order, every stance a column."""
+    table = rows(ev)
+    order = list(stances(ev).index)
+    if by == "theme":
+        index = list(themes(ev).index)
+    else:
+        index = list(DIRECTIONS)
+    return table.groupby([by, "stance"]).size().unstack(fill_value=0).reindex(index=index, columns=order, fill_value=0)
+
+
+# --------------------------------------------------------------------------- reader's tables
+
+
+def vocabulary_label(ev: Evidence, table: str, key: str) -> str:
+    frame = {"stances": stances, "modes": modes, "periods": periods}[table](ev)
+    return str(frame.loc[key, "label"])
+
+
+def passage_label(ev: Evidence, quote_id) -> str:
+    """'p. 124, first-hand observation' for a passage; 'the whole text' for none."""
+    if not isinstance(quote_id, str) or not quote_id:
+        return "no passage bears on it (the whole text read)"
+    return f"{ev.locator(quote_id).label}; {vocabulary_label(ev, 'modes', ev.quote(quote_id)['mode'])}"
+
+
+def stance_table(ev: Evidence) -> pd.DataFrame:
+    table = stances(ev)
+    return pd.DataFrame({"stance": table["label"], "definition": table["definition"],
+                         "decision rule": table["decision_rule"], "example": table["example"]})
+
+
+def mode_table(ev: Evidence) -> pd.DataFrame:
+    table = modes(ev)
+    text = {"eyewitness": "the eyewitness excerpt", "theory": "El-Emary's chapter"}
+    return pd.DataFrame({"mode": table["label"], "in": table["applies_to"].map(text),
+                         "what it covers": table["definition"],
+                         "can be the evidence of a row": table["can_be_evidence"]})
+
+
+def period_table(ev: Evidence) -> pd.DataFrame:
+    table = periods(ev)
+
+    def years(row):
+        if row["from_year"] is None:
+            return "any"
+        return f"{row['from_year']}\u2013{row['until_year'] - 1}"
+
+    return pd.DataFrame({"period": table["label"], "years": table.apply(years, axis=1)})
+
+
+def agreement_table(ev: Evidence) -> pd.DataFrame:
+    """:func:`agreement` written for readers."""
+    table = agreement(ev)
+    group_names = {"overall": "all rows", "theme": "theme", "direction": "direction"}
+    return pd.DataFrame({
+        "group": table["group"].map(group_names),
+        "rows": table["name"],
+        "rows coded": table["rows"],
+        "same stance": table["agreed"],
+        "percent agreement": table["percent"].map(lambda p: f"{p:.0f} %"),
+        "Cohen's kappa": table["kappa"].map(lambda k: "not defined" if math.isnan(k) else f"{k:.2f}"),
+    })
+
+
+def claims_table(ev: Evidence, theme: str) -> pd.DataFrame:
+    """The theme's claims for readers: who claims it, the claim, its place and period."""
+    claims = ev["claims"][ev["claims"]["theme"] == theme]
+    who = {"theory": "El-Emary", "eyewitness": "the witness"}
+    return pd.DataFrame({
+        "claim": claims["short_label"].values,
+        "whose": [who[source_role(ev, q)] for q in claims["quote_id"]],
+        "what the text says (editors' paraphrase)": claims["claim"].values,
+        "where": [ev.locator(q).label for q in claims["quote_id"]],
+        "period it speaks of": [vocabulary_label(ev, "periods", p) for p in claims["period"]],
+    })
+
+
+def rows_table(ev: Evidence, theme: str) -> pd.DataFrame:
+    """The theme's rows for readers: claim, passage (place and mode), both codings and the final stance."""
+    table = rows(ev, theme)
+    first, second = coders(ev)[:2]
+    label = lambda s: vocabulary_label(ev, "stances", s) if isinstance(s, str) else ""  # noqa: E731
+
+    def why(row):
+        if row["agree"]:
+            return row[f"reason_{first}"]
+        return f"Adjudicated: {row['adjudicated_reason']}"
+
+    return pd.DataFrame({
+        "claim": table["short_label"],
+        "passage of the other text": [
+            (f"\u201c{ev.quote(q)['paraphrase']}\u201d ({passage_label(ev, q)})" if isinstance(q, str) and q
+             else passage_label(ev, q)) for q in table["evidence_quote_id"]],
+        "first coder": table[f"stance_{first}"].map(label),
+        "second coder": table[f"stance_{second}"].map(label),
+        "stance used": table["stance"].map(label),
+        "why": table.apply(why, axis=1),
+    })
+
+
+def stance_chart(ev: Evidence, theme: str, *, height: int | None = None):
+    """A horizontal stacked bar chart of final stances per claim of one theme (both directions)."""
+    import plotly.graph_objects as go
+
+    from . import charts
+
+    table = rows(ev, theme)
+    vocab = stances(ev)
+    claims = ev["claims"][ev["claims"]["theme"] == theme]
+    who = {"theory": "El-Emary", "eyewitness": "witness"}
+    labels = {c: charts.wrap(f"{who[source_role(ev, q)]}: {s}", 34)
+              for c, q, s in zip(claims["claim_id"], claims["quote_id"], claims["short_label"])}
+    order = list(claims["claim_id"])
+    fig = go.Figure()
+    counts_rows = []
+    for stance_id, stance in vocab.iterrows():
+        xs, hovers = [], []
+        for claim_id in order:
+            part = table[(table["claim_id"] == claim_id) & (table["stance"] == stance_id)]
+            xs.append(len(part))
+            places = "; ".join(passage_label(ev, q) for q in part["evidence_quote_id"])
+            hovers.append(f"{labels[claim_id]}<br>{stance['label']}: {len(part)}" + (f"<br>{places}" if len(part) else ""))
+        counts_rows.append(xs)
+        if sum(xs):
+            fig.add_trace(go.Bar(y=[labels[c] for c in order], x=xs, orientation="h", name=stance["label"],
+                                 marker={"color": stance["colour"]}, hovertext=hovers, hoverinfo="text"))
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal", "orientation": "h"})
+    fig.update_yaxes(categoryorder="array", categoryarray=[labels[c] for c in order][::-1])
+    fig.update_xaxes(dtick=1)
+    data = pd.DataFrame({"claim": [labels[c].replace("<br>", " ") for c in order],
+                         **{vocab.loc[s, "label"]: r for s, r in zip(vocab.index, counts_rows)}})
+    theme_label = themes(ev).loc[theme, "label"]
+    return charts.chart(
+        fig, title=f"{theme_label}: the stance of the other text on each claim",
+        x_title="concordance rows (count)", y_title="claim (whose, short label)",
+        source="data/claims.csv, data/concordance.csv, data/codings.csv, data/adjudications.csv",
+        caption=(f"For each claim of the theme \u201c{theme_label}\u201d, El-Emary's and the witness's, the number of "
+                 "passages of the other text with each final stance (agreed by both coders or adjudicated). "
+                 "A bar counts passages, not the weight of their evidence."),
+        table=data, height=height or max(320, 60 + 44 * len(order)), legend_title="stance",
+    )
