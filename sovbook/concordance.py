@@ -231,6 +231,8 @@ def period_table(ev: Evidence) -> pd.DataFrame:
     def years(row):
         if row["from_year"] is None:
             return "any"
+        if row["until_year"] is None:
+            return f"from {row['from_year']}"
         return f"{row['from_year']}\u2013{row['until_year'] - 1}"
 
     return pd.DataFrame({"period": table["label"], "years": table.apply(years, axis=1)})
@@ -327,3 +329,42 @@ def stance_chart(ev: Evidence, theme: str, *, height: int | None = None):
                  "A bar counts passages, not the weight of their evidence."),
         table=data, height=height or max(320, 60 + 44 * len(order)), legend_title="stance",
     )
+
+
+def mode_counts(ev: Evidence, direction: str = "theory") -> pd.DataFrame:
+    """Rows with a passage, counted by the passage's testimony mode (rows) and final stance (columns),
+    for one direction (by default El-Emary's claims tested against the eyewitness)."""
+    table = rows(ev)
+    table = table[(table["direction"] == direction) & table["evidence_quote_id"].notna()]
+    order = [m for m in modes(ev).index if m in set(table["evidence_mode"])]
+    return (table.groupby(["evidence_mode", "stance"]).size().unstack(fill_value=0)
+            .reindex(index=order, columns=list(stances(ev).index), fill_value=0))
+
+
+def counts_chart(ev: Evidence, by: str = "theme"):
+    """Final stances stacked per theme (or per direction): the conclusion's chart, read from the data."""
+    import plotly.graph_objects as go
+
+    from . import charts
+
+    counts = theme_counts(ev, by=by)
+    vocab = stances(ev)
+    names = (themes(ev)["label"] if by == "theme" else pd.Series(DIRECTIONS))
+    labels = [charts.wrap(str(names[i]), 30) for i in counts.index]
+    fig = go.Figure()
+    for stance_id, stance in vocab.iterrows():
+        fig.add_trace(go.Bar(
+            y=labels, x=counts[stance_id], name=stance["label"], orientation="h", marker_color=stance["colour"],
+            hovertext=[f"{names[i]}: {n} row(s) '{stance['label']}'" for i, n in counts[stance_id].items()],
+            hoverinfo="text"))
+    fig.update_layout(barmode="stack", legend={"orientation": "h"})
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1])
+    table = counts.rename(index=lambda i: str(names[i]), columns=lambda s: vocab.loc[s, "label"]).reset_index(
+        names="theme" if by == "theme" else "direction")
+    what = "theme" if by == "theme" else "direction of the test"
+    return charts.chart(
+        fig, title=f"The stances used, by {what}", x_title="concordance rows (count)", y_title=what,
+        source="data/claims.csv, data/concordance.csv, data/codings.csv, data/adjudications.csv, data/themes.csv",
+        caption=(f"For each {what}, how many concordance rows have each final stance (agreed by the two coders or "
+                 "adjudicated). A row counts a passage, not the weight of its evidence."),
+        table=table, height=120 + 70 * len(counts), legend_title="stance")

@@ -37,10 +37,7 @@ DATAPACKAGE = "datapackage.json"
 BIBLIOGRAPHY = Path("book") / "references.bib"
 
 #: Columns that hold a quote id, and the role (sources.csv ``role``) the quote's source must have.
-QUOTE_ROLES: dict[tuple[str, str], str] = {
-    ("mechanisms", "theory_quote_id"): "theory",
-    ("mechanisms", "witness_quote_id"): "eyewitness",
-}
+QUOTE_ROLES: dict[tuple[str, str], str] = {}
 #: Columns that hold a quote id from one named seed.
 QUOTE_SOURCES: dict[tuple[str, str], str] = {
     ("categories", "ciliga_quote_id"): "ciliga",

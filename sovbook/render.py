@@ -67,6 +67,17 @@ def side_by_side(evidence: Evidence, pairs: Sequence[tuple[str, str]] | Iterable
     return HTML(markup, text)
 
 
+def stack(evidence: Evidence, quote_ids: Iterable[str], *, labels: Sequence[str] | None = None) -> HTML:
+    """Quotations one after another (a list of passages, as on the page of every quotation)."""
+    ids = list(quote_ids)
+    labels = list(labels) if labels else [None] * len(ids)
+    if len(labels) != len(ids):
+        raise ValueError("stack: one label per quotation")
+    parts = [quote_markup(evidence, qid, label=lab) for qid, lab in zip(ids, labels)]
+    return HTML('<div class="sovbook-quote-list">' + "".join(m for m, _ in parts) + "</div>",
+                "\n".join(t for _, t in parts))
+
+
 def table(frame: pd.DataFrame, *, caption: str) -> HTML:
     """A plain, accessible HTML table with a caption (every cell escaped)."""
     if not caption:
@@ -103,6 +114,33 @@ class Plain:
 
     def __format__(self, spec: str) -> str:
         return format(self.text, spec)
+
+
+def say(name: str, value) -> None:
+    """Glue a value into the prose, where ``{glue:text}`name``` shows it: the one way the book's
+    notebooks glue. Format numbers and dates first (:func:`number`, :func:`millions`, :func:`date`)."""
+    from myst_nb import glue
+
+    glue(name, value if isinstance(value, Plain) else Plain(str(value)), display=False)
+
+
+MONTHS = ("January February March April May June July August September October November December").split()
+
+
+def date(iso: str) -> Plain:
+    """A date of ``data/`` (``1942``, ``1935-12``, ``1942-01-01``) written in words, the same on every
+    platform: ``1942``, ``December 1935``, ``1 January 1942``. Anything else is returned as it is."""
+    import re
+
+    text = str(iso)
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not match:
+        return Plain(text)
+    year, month, day = match.groups()
+    if not month:
+        return Plain(year)
+    words = f"{MONTHS[int(month) - 1]} {year}"
+    return Plain(f"{int(day)} {words}" if day else words)
 
 
 def number(value: float, unit: str = "") -> Plain:
@@ -145,7 +183,8 @@ def amount(row) -> str:
 
 
 def passage(evidence: Evidence, quote_id, missing: str = "(no passage)") -> str:
-    """A short pointer to a quotation for tables: its computed locator and its id, or ``missing``."""
+    """A short pointer to a quotation for readers' tables: its paraphrase and computed locator
+    (never the machine id), or ``missing``."""
     if not isinstance(quote_id, str) or not quote_id:
         return missing
-    return f"{evidence.locator(quote_id).label} ({quote_id})"
+    return f"\u201c{evidence.quote(quote_id)['paraphrase']}\u201d ({evidence.locator(quote_id).label})"
