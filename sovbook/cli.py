@@ -12,47 +12,6 @@ from pathlib import Path
 from . import project
 
 
-def toc_files(root: Path) -> list[str]:
-    """Every page of the book (paths without suffix, relative to the root), in ``_toc.yml`` order."""
-    import yaml
-
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files: list[str] = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    walk(toc.get("parts"))
-    walk(toc.get("chapters"))
-    return files
-
-
-def notebooks(root: Path) -> list[Path]:
-    """The book's notebooks, in the order of ``_toc.yml``."""
-    return [root / f"{f}.ipynb" for f in toc_files(root) if (root / f"{f}.ipynb").is_file()]
-
-
-def execute_notebook(path: Path, timeout: int = 300) -> None:
-    """Execute one notebook in place, in its own folder, without timing metadata."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
-    for cell in nb.cells:
-        cell.get("metadata", {}).pop("execution", None)
-    nb.metadata.pop("widgets", None)
-    nbformat.write(nb, path)
-
-
 def cmd_check(args) -> int:
     from . import evidence
 
@@ -70,9 +29,11 @@ def cmd_check(args) -> int:
 
 
 def cmd_execute(args) -> int:
-    root = project.root()
-    targets = [Path(p).resolve() for p in args.notebooks] or notebooks(root)
     from . import evidence
+    from .execution import execute_notebook
+
+    root = project.root()
+    targets = [Path(p).resolve() for p in args.notebooks] or project.notebooks(root)
 
     evidence.load(root)  # fail fast, with the data's own message
     for path in targets:

@@ -15,7 +15,6 @@ import os
 from pathlib import Path
 
 from . import plotlyjs, project
-from .cli import toc_files
 
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }
@@ -59,7 +58,7 @@ def _article(page: Path, index: int):
 def print_document(html_dir: Path, out_dir: Path) -> Path:
     """Write the one-file print document into ``out_dir`` (outside the published site) and return its path."""
     root = html_dir.parent.parent
-    pages = [html_dir / f"{f}.html" for f in toc_files(root)]
+    pages = [html_dir / f"{f}.html" for f in project.toc_files(root)]
     missing = [str(p) for p in pages if not p.is_file()]
     if missing:
         raise FileNotFoundError(f"build the book first; missing: {', '.join(missing)}")

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, toc_pages
+from tests.helpers import ROOT, toc_pages
 from sovbook import plotlyjs
 
 PAGES = toc_pages(ROOT) + ["genindex.html", "search.html"]

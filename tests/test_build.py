@@ -14,7 +14,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import ROOT, copy_project, jupyter_book_build
+from tests.helpers import ROOT, copy_project, jupyter_book_build
 
 PROBE = """\
 from myst_nb import glue
@@ -78,9 +78,16 @@ def test_a_data_edit_changes_the_next_build(tmp_path):
     page = root / "_build" / "html" / "book" / "probe.html"
     assert re.search(rf"probe value: {float(value):g}(\.0)?\b", page.read_text(encoding="utf-8"))
 
-    again = jupyter_book_build(root)  # nothing changed: the cache is used
-    assert again.returncode == 0
-    assert "Using cached notebook" in again.stdout or "0 added, 0 changed" in again.stdout
+    # editing code no notebook runs (the PDF writer, the command line) executes nothing again
+    cache = root / "_build" / ".jupyter_cache"
+    key = [p.name for p in cache.iterdir() if p.is_dir()]
+    for module in ("pdf.py", "cli.py"):
+        with open(root / "sovbook" / module, "a", encoding="utf-8") as fh:
+            fh.write("\n# an edit that changes no notebook's output\n")
+    again = jupyter_book_build(root)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert [p.name for p in cache.iterdir() if p.is_dir()] == key
+    assert "Executing notebook" not in again.stdout and "sovbook: executing" not in again.stdout
 
     new_value = str(int(float(value)) + 1)
     _set_cell(root / "data" / "figures.csv", "figure_id", figure_id, "value", new_value)

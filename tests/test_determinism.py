@@ -8,8 +8,9 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import ROOT, copy_project, jupyter_book_build
-from sovbook.cli import execute_notebook, notebooks
+from tests.helpers import ROOT, copy_project, jupyter_book_build
+from sovbook.execution import execute_notebook
+from sovbook.project import notebooks
 
 #: The one page that reports measurements of the build itself (myst-nb's execution statistics:
 #: when and how long each notebook ran). It is expected to differ between builds, and so are its

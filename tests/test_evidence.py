@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import ROOT, copy_evidence
+from tests.helpers import ROOT, copy_evidence
 from sovbook import evidence, render
 
 

@@ -8,9 +8,9 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, toc_pages
+from tests.helpers import ROOT, toc_pages
 from sovbook import plotlyjs
-from sovbook.cli import notebooks
+from sovbook.project import notebooks
 
 PAGES = toc_pages(ROOT)
 NOTEBOOK_PAGES = [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in notebooks(ROOT)]

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import ROOT, toc_pages
+from tests.helpers import ROOT, toc_pages
 from sovbook.pdf import write_pdf
 
 

@@ -12,7 +12,8 @@ from docutils import nodes
 
 import pytest
 
-from sovbook import plotlyjs, sphinx
+from sovbook import pages, plotlyjs
+from sovbook.plotly_renderer import chart_html
 
 
 def test_vendored_bundle_is_pinned_and_matches_the_installed_plotly():
@@ -75,7 +76,7 @@ def _figure(trace_type: str, chart_id: str) -> str:
         "layout": {"meta": {"sovbook": {"title": "T", "caption": "C", "source": "S",
                                         "table": {"columns": ["x"], "rows": [[1]]}}}},
     }
-    return sphinx.chart_html(figure, chart_id)
+    return chart_html(figure, chart_id)
 
 
 @pytest.mark.parametrize("traces, bundle", [(["bar", "scatter"], "plotly-basic.min.js"), (["bar", "choropleth"], "plotly.min.js")])
@@ -88,13 +89,13 @@ def test_a_page_loads_and_the_build_copies_the_bundle_its_charts_need(tmp_path, 
     doctree = nodes.document(None, None)
     for i, t in enumerate(traces):
         doctree += nodes.raw("", _figure(t, f"chart-{i}-0"), format="html", classes=["output", "sovbook"])
-    sphinx._on_doctree_read(app, doctree)
+    pages.on_doctree_read(app, doctree)
     assert app.env.sovbook_traces == {"page": set(traces)}
-    sphinx._on_env_updated(app, app.env)
+    pages.on_env_updated(app, app.env)
     copied = sorted(p.name for p in (tmp_path / "_static").glob("plotly*.js"))
     assert copied == [bundle]
     assert (tmp_path / "_static" / bundle).read_bytes() == plotlyjs.for_traces(traces).path.read_bytes()
-    sphinx._on_page_context(app, "page", "page.html", {"body": "", "script_files": []}, None)
+    pages.on_page_context(app, "page", "page.html", {"body": "", "script_files": []}, None)
     assert added == [bundle, "sovbook-charts.js"]
 
 
@@ -106,9 +107,9 @@ def test_a_page_without_charts_loads_no_plotly(tmp_path):
     )
     doctree = nodes.document(None, None)
     doctree += nodes.paragraph("", "No chart.")
-    sphinx._on_doctree_read(app, doctree)
-    sphinx._on_env_updated(app, app.env)
-    sphinx._on_page_context(app, "page", "page.html", {"body": "<p>No chart.</p>", "script_files": []}, None)
+    pages.on_doctree_read(app, doctree)
+    pages.on_env_updated(app, app.env)
+    pages.on_page_context(app, "page", "page.html", {"body": "<p>No chart.</p>", "script_files": []}, None)
     assert added == [] and not list(tmp_path.rglob("plotly*.js"))
 
 

@@ -10,8 +10,8 @@ import re
 import nbformat
 import pytest
 
-from conftest import ROOT
-from sovbook.cli import toc_files
+from tests.helpers import ROOT
+from sovbook.project import toc_files
 
 NUMBER = re.compile(r"(?<![A-Za-z0-9_])\d[\d,.]*(?![A-Za-z0-9_])")
 

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT, copy_evidence
+from tests.helpers import ROOT, copy_evidence
 from sovbook import evidence, render
 
 FIXTURE = ROOT / "tests" / "fixtures" / "third-source"
