@@ -90,26 +90,22 @@ def print_document(html_dir: Path, out_dir: Path) -> Path:
     return out
 
 
-def write_pdf(html_dir: Path | None = None, output: Path | None = None, browser=None) -> Path:
-    """Print the built book to ``output``. ``browser`` is a running Playwright browser to use
-    (the tests pass theirs); without one, headless Chromium is started and closed here."""
-    html_dir = Path(html_dir or project.root() / "_build" / "html").resolve()
-    output = Path(output or html_dir.parent / "pdf" / "book.pdf").resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    document = print_document(html_dir, output.parent)
-    if browser is not None:
-        _print(browser, document, output)
-        return output
+def write_pdf(html_dir: Path | None = None, output: Path | None = None) -> Path:
+    """Print the built book to ``output`` with headless Chromium (started and closed here)."""
     from playwright.sync_api import sync_playwright
 
     from .browser import launch
 
+    html_dir = Path(html_dir or project.root() / "_build" / "html").resolve()
+    output = Path(output or html_dir.parent / "pdf" / "book.pdf").resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    document = print_document(html_dir, output.parent)
     with sync_playwright() as p:
-        own = launch(p)
+        browser = launch(p)
         try:
-            _print(own, document, output)
+            _print(browser, document, output)
         finally:
-            own.close()
+            browser.close()
     return output
 
 
