@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 
 import nbformat
 import pytest
@@ -70,11 +71,25 @@ def _set_cell(path, key_field, key, field, value):
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
-def test_a_data_edit_changes_the_next_build(tmp_path):
+@pytest.fixture(scope="module")
+def probe_built(tmp_path_factory):
+    """The probe book (its notebook glues a figure's value), built once; tests that start from
+    a built book work on a copy (:func:`_copy_built`). Returns its root, the figure and value."""
     figure_id, value = _first_valued_figure(ROOT)
-    root = _make_probe_book(tmp_path, PROBE.replace("FIGURE", repr(figure_id)))
+    root = _make_probe_book(tmp_path_factory.mktemp("probe"), PROBE.replace("FIGURE", repr(figure_id)))
     first = jupyter_book_build(root)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert "Executing notebook" in first.stdout
+    return root, figure_id, value
+
+
+def _copy_built(probe_built, tmp_path):
+    return shutil.copytree(probe_built[0], tmp_path / "book")
+
+
+def test_a_data_edit_changes_the_next_build(probe_built, tmp_path):
+    _, figure_id, value = probe_built
+    root = _copy_built(probe_built, tmp_path)
     page = root / "_build" / "html" / "book" / "probe.html"
     assert re.search(rf"probe value: {float(value):g}(\.0)?\b", page.read_text(encoding="utf-8"))
 
@@ -113,19 +128,26 @@ def test_bad_data_stops_the_build_before_anything_is_drawn(tmp_path):
     assert not (root / "_build" / "html" / "book" / "probe.html").exists(), "nothing may be written after bad data"
 
 
+def _assert_execution_failed(result, root, name, message):
+    """The build failed because notebook ``book/<name>.ipynb`` raised: the log names it as a
+    failed execution and its saved traceback holds the exception's ``message``."""
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert f"book/{name}.ipynb: WARNING: Executing notebook failed" in out, out[-3000:]
+    report = root / "_build" / "html" / "reports" / "book" / f"{name}.err.log"
+    traceback = re.sub(r"\x1b\[[0-9;]*m", "", report.read_text(encoding="utf-8"))  # no colours
+    assert f"RuntimeError: {message}" in traceback
+
+
 def test_a_notebook_that_raises_fails_the_build(tmp_path):
     root = _make_probe_book(tmp_path, "raise RuntimeError('boom in probe')")
     result = jupyter_book_build(root)
-    assert result.returncode != 0
-    assert "probe" in result.stdout + result.stderr
+    _assert_execution_failed(result, root, "probe", "boom in probe")
 
 
-def test_a_bibliography_edit_is_validated_again(tmp_path):
+def test_a_bibliography_edit_is_validated_again(probe_built, tmp_path):
     """The validation stamp is keyed on the inputs, the bibliography included."""
-    figure_id, _ = _first_valued_figure(ROOT)
-    root = _make_probe_book(tmp_path, PROBE.replace("FIGURE", repr(figure_id)))
-    first = jupyter_book_build(root)
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    root = _copy_built(probe_built, tmp_path)
     bib = root / "book" / "references.bib"
     bib.write_text(bib.read_text(encoding="utf-8").replace("@misc{pipesleninsgulag,", "@misc{renamedkey,"), encoding="utf-8")
     second = jupyter_book_build(root)
@@ -148,7 +170,5 @@ def test_uncached_notebooks_run_side_by_side_and_are_read_from_the_cache(tmp_pat
 def test_a_notebook_that_raises_beside_another_fails_the_build(tmp_path):
     root = _make_probe_book(tmp_path, "print('fine')", "raise RuntimeError('boom in the second probe')")
     result = jupyter_book_build(root)
-    assert result.returncode != 0
-    out = result.stdout + result.stderr
-    assert "sovbook: executing 2 notebooks" in out
-    assert "probe1" in out and "boom in the second probe" in out
+    assert "sovbook: executing 2 notebooks" in result.stdout
+    _assert_execution_failed(result, root, "probe1", "boom in the second probe")
