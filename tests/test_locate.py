@@ -170,7 +170,7 @@ def test_whitespace_and_line_breaks():
 )
 def test_typographic_variants(source_id, quote):
     lo = loc(source_id, quote)
-    assert lo.end > lo.start
+    assert normalise(covered(lo)) == normalise(quote)  # the passage itself, in the text's typography
 
 
 def test_punctuation_is_not_normalised_away():
@@ -332,6 +332,7 @@ def test_section_labels():
 def test_paragraph_range_label():
     lo = loc("el-emary", "one party rule. [...] The mode of production is")
     assert lo.paragraph == 34 and lo.section == OPENING
+    assert lo.label == "\u00a7 Failure of state socialism\u2026 (opening), \u00b6 34 to \u00a7 Bureaucratic mode of production, \u00b6 1"
 
 
 def test_paragraph_counts_per_section():

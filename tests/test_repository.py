@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import ROOT
 
 
@@ -72,9 +74,13 @@ def test_seed_texts_are_pinned():
 
 
 def test_seeds_are_byte_identical_to_shared_when_available():
+    """On the authors' machine the texts also sit in a shared folder next to the repository;
+    there they must be the same bytes. Anywhere else (CI, a fork) the folder cannot exist, so
+    the test is skipped, visibly (``-rs`` prints why): the sha256 pins checked above hold the
+    texts everywhere, so nothing that could be checked there goes unchecked."""
     shared = ROOT.parent / "shared" / "seeds"
     if not shared.is_dir():
-        return  # a fork without the workplace's shared folder: the sha256 pins above still hold
+        pytest.skip(f"no shared seeds folder at {shared} (it exists only on the authors' machine)")
     ours = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in (ROOT / "seeds").glob("*") if p.suffix in {".txt", ".md"})
     theirs = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in shared.iterdir() if p.is_file())
     assert ours == theirs
