@@ -18,6 +18,7 @@ printed too, so the gain from running them side by side can be read off. The flo
 for a chart is the time to load and evaluate plotly.js alone: printed for the basic
 bundle the chart pages load and for the full bundle in the plotly package.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,7 +73,9 @@ def _execution_seconds(work: Path) -> float:
     from jupyter_cache import get_cache
 
     (folder,) = [p for p in (work / "_build" / ".jupyter_cache").iterdir() if p.is_dir()]
-    return sum(r.data.get("execution_seconds") or 0.0 for r in get_cache(folder).list_cache_records())
+    return sum(
+        r.data.get("execution_seconds") or 0.0 for r in get_cache(folder).list_cache_records()
+    )
 
 
 def _chart_times(html: Path, pages: list[str], runs: int) -> dict[str, dict]:
@@ -93,13 +96,21 @@ def _load_pages(base: str, html: Path, pages: list[str], runs: int) -> dict[str,
         browser = launch(p)
         warm_context = browser.new_context()  # a reader moving through the book: plotly.js cached
         warm_page = warm_context.new_page()
-        chart_pages = [p for p in pages if 'class="sovbook-chart"' in (html / p).read_text(encoding="utf-8")]
+        chart_pages = [
+            p for p in pages if 'class="sovbook-chart"' in (html / p).read_text(encoding="utf-8")
+        ]
         if chart_pages:  # the reader has already opened one chart page
             warm_page.goto(f"{base}/{chart_pages[-1]}")
             warm_page.wait_for_function(draw_done, timeout=30000)
         for page_path in chart_pages:
-            record = {"count": (html / page_path).read_text(encoding="utf-8").count('class="sovbook-chart"'),
-                      "first": [], "every": [], "warm": []}
+            record = {
+                "count": (html / page_path)
+                .read_text(encoding="utf-8")
+                .count('class="sovbook-chart"'),
+                "first": [],
+                "every": [],
+                "warm": [],
+            }
             for _ in range(runs):
                 context = browser.new_context()  # cold: a new profile, nothing cached
                 page = context.new_page()
@@ -121,23 +132,40 @@ def _load_pages(base: str, html: Path, pages: list[str], runs: int) -> dict[str,
                 context = browser.new_context()
                 page = context.new_page()
                 page.goto(f"{base}/genindex.html")
-                floors.append(page.evaluate(
-                    """src => new Promise((done, fail) => { const t = performance.now(); const s = document.createElement('script');
-                         s.src = src; s.onload = () => done(performance.now() - t); s.onerror = () => fail(new Error(src));
-                         document.head.appendChild(s); })""",
-                    f"{base}/{BUNDLE_ROUTE}/{bundle.name}",
-                ))
+                floors.append(
+                    page.evaluate(
+                        """src => new Promise((done, fail) => {
+                             const t = performance.now();
+                             const s = document.createElement('script');
+                             s.src = src;
+                             s.onload = () => done(performance.now() - t);
+                             s.onerror = () => fail(new Error(src));
+                             document.head.appendChild(s);
+                           })""",
+                        f"{base}/{BUNDLE_ROUTE}/{bundle.name}",
+                    )
+                )
                 context.close()
-            out[f"{bundle.name} ({bundle.path.stat().st_size / 1e6:.1f} MB) alone"] = {"count": 0, "first": floors}
+            out[f"{bundle.name} ({bundle.path.stat().st_size / 1e6:.1f} MB) alone"] = {
+                "count": 0,
+                "first": floors,
+            }
         browser.close()
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--skip-nbval", action="store_true")
     parser.add_argument("--skip-browser", action="store_true")
-    parser.add_argument("--runs", type=int, default=5, help="page loads per chart page (the median is compared with the goal)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=5,
+        help="page loads per chart page (the median is compared with the goal)",
+    )
     args = parser.parse_args(argv)
     root = project.root()
     nbs = project.notebooks(root)
@@ -171,7 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     _line("  its notebooks' execution times, summed", in_build, "s")
     _line("warm rebuild (nothing changed)", warm, "s", "warm rebuild (s)")
     _line("bare execution of the notebooks, one by one", bare, "s")
-    _line("cold build / bare execution", cold / bare if bare else float("nan"), "x", "cold build / bare execution")
+    _line(
+        "cold build / bare execution",
+        cold / bare if bare else float("nan"),
+        "x",
+        "cold build / bare execution",
+    )
     if nbval is not None:
         _line("strict nbval over the notebooks", nbval, "s")
     print("\npage HTML")
@@ -181,15 +214,21 @@ def main(argv: list[str] | None = None) -> int:
     for nb in nbs:
         _line(nb.relative_to(root).as_posix(), nb.stat().st_size / 1024, "KB", "notebook (KB)")
     if charts:
-        print(f"\ncharts drawn after navigation start: median of {args.runs} loads [fastest-slowest]")
+        print(
+            f"\ncharts drawn after navigation start: median of {args.runs} loads [fastest-slowest]"
+        )
         for page, record in charts.items():
             if not record["count"]:
                 _spread(f"{page}: load and evaluate, cold cache", record["first"])
                 continue
             count = record["count"]
-            _spread(f"{page}: first of {count}, cold cache", record["first"], "first chart drawn (ms)")
+            _spread(
+                f"{page}: first of {count}, cold cache", record["first"], "first chart drawn (ms)"
+            )
             _spread(f"{page}: all {count}, cold cache", record["every"])
-            _spread(f"{page}: first, within the book (cached)", record["warm"], "first chart drawn (ms)")
+            _spread(
+                f"{page}: first, within the book (cached)", record["warm"], "first chart drawn (ms)"
+            )
     return 0
 
 

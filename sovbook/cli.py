@@ -2,6 +2,7 @@
 (re-execute the notebooks in place, storing their outputs), ``sovbook pdf``
 (write the PDF edition from a built book) and ``sovbook plotly-bundle`` (after a
 plotly upgrade, fetch the matching plotly.js basic bundle from npm)."""
+
 from __future__ import annotations
 
 import argparse
@@ -57,23 +58,34 @@ def cmd_plotly_bundle(args) -> int:
 
     pinned = plotlyjs.update(args.version)
     plotlyjs.check()
-    print(f"sovbook/vendor/{pinned['file']}: {pinned['package']}@{pinned['version']}, "
-          f"traces {', '.join(pinned['traces'])}, sha256 {pinned['sha256']}")
+    print(
+        f"sovbook/vendor/{pinned['file']}: {pinned['package']}@{pinned['version']}, "
+        f"traces {', '.join(pinned['traces'])}, sha256 {pinned['sha256']}"
+    )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sovbook", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="validate data/, seeds/ and the bibliography without building the book").set_defaults(func=cmd_check)
+    sub.add_parser(
+        "check", help="validate data/, seeds/ and the bibliography without building the book"
+    ).set_defaults(func=cmd_check)
     p = sub.add_parser("execute", help="re-execute notebooks in place (all in _toc.yml by default)")
     p.add_argument("notebooks", nargs="*")
     p.set_defaults(func=cmd_execute)
     p = sub.add_parser("pdf", help="write the PDF edition from _build/html (build the book first)")
-    p.add_argument("--output", help="where to write the PDF (default: _build/pdf/book.pdf in the book's root)")
+    p.add_argument(
+        "--output", help="where to write the PDF (default: _build/pdf/book.pdf in the book's root)"
+    )
     p.set_defaults(func=cmd_pdf)
-    p = sub.add_parser("plotly-bundle", help="fetch the plotly.js basic bundle matching the installed plotly (needs npm)")
-    p.add_argument("--version", help="plotly.js release (default: the one the installed plotly package ships)")
+    p = sub.add_parser(
+        "plotly-bundle",
+        help="fetch the plotly.js basic bundle matching the installed plotly (needs npm)",
+    )
+    p.add_argument(
+        "--version", help="plotly.js release (default: the one the installed plotly package ships)"
+    )
     p.set_defaults(func=cmd_plotly_bundle)
     args = parser.parse_args(argv)
     return args.func(args)

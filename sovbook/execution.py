@@ -37,11 +37,12 @@ def execute_ahead(root: Path, config, log=print) -> list[str]:
     process pool, one kernel per core, by jupyter-cache's own execution worker (the one its
     ``local-parallel`` executor uses) into the same cache; myst-nb then finds every result
     cached. Nothing else changes: the cache keys on the notebook's code and on the inputs'
-    hash (:func:`sovbook.project.inputs_hash`), so no result is ever stale. A notebook that fails here is
-    simply not cached: myst-nb executes it again while reading and reports the error as usual,
-    failing the build. ``config`` is the Sphinx configuration (myst-nb's ``nb_execution_*``
-    settings). Returns the notebooks that had no cached result (a single one is left to
-    myst-nb: there is nothing to run beside it)."""
+    hash (:func:`sovbook.project.inputs_hash`), so no result is ever stale. A notebook that
+    fails here is simply not cached: myst-nb executes it again while reading and reports the
+    error as usual, failing the build. ``config`` is the Sphinx configuration (myst-nb's
+    ``nb_execution_*`` settings), ``log`` where to say how many notebooks run. Returns the
+    notebooks that had no cached result (a single one is left to myst-nb: there is nothing to
+    run beside it)."""
     if config.nb_execution_mode != "cache":
         return []
     import hashlib

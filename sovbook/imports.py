@@ -24,7 +24,9 @@ def module_name(path: Path, package_dir: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imported(tree: ast.AST, module: str, modules: Iterable[str], is_package: bool = False) -> set[str]:
+def imported(
+    tree: ast.AST, module: str, modules: Iterable[str], is_package: bool = False
+) -> set[str]:
     """The package modules that the code in ``tree`` imports anywhere (function bodies
     included). ``module`` names that code (a package if ``is_package``), to resolve relative
     imports; ``modules`` are the package's modules."""
@@ -74,8 +76,9 @@ def import_graph(package_dir: Path) -> dict[str, set[str]]:
 
 
 def reached(graph: dict[str, set[str]], start: Iterable[str]) -> set[str]:
-    """Every module that importing ``start`` runs: ``start``, the packages holding them (importing
-    ``sovbook.x`` runs ``sovbook/__init__.py`` first) and everything these import, directly or not."""
+    """Every module that importing ``start`` runs: ``start``, the packages holding them
+    (importing ``sovbook.x`` runs ``sovbook/__init__.py`` first) and everything these import,
+    directly or not."""
     seen: set[str] = set()
     todo = [m for m in start if m in graph]
     while todo:
@@ -84,7 +87,9 @@ def reached(graph: dict[str, set[str]], start: Iterable[str]) -> set[str]:
             continue
         seen.add(name)
         parts = name.split(".")
-        todo += [".".join(parts[:end]) for end in range(1, len(parts)) if ".".join(parts[:end]) in graph]
+        todo += [
+            ".".join(parts[:end]) for end in range(1, len(parts)) if ".".join(parts[:end]) in graph
+        ]
         todo += graph[name]
     return seen
 

@@ -48,8 +48,8 @@ def page_traces(env) -> dict[str, set[str]]:
 def on_builder_inited(app: Sphinx) -> None:
     templates = getattr(app.builder, "templates", None)
     if templates is not None and hasattr(templates, "environment"):  # see templates/layout.html
-        templates.environment.filters["sovbook_without_fontawesome_js"] = (
-            lambda text: _FONTAWESOME_JS.sub("", str(text))
+        templates.environment.filters["sovbook_without_fontawesome_js"] = lambda text: (
+            _FONTAWESOME_JS.sub("", str(text))
         )
 
 

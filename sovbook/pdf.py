@@ -8,6 +8,7 @@ as vector graphics (plotly draws SVG).
 
     sovbook pdf [--output _build/pdf/book.pdf]     # after building the book
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -18,7 +19,8 @@ from . import plotlyjs, project
 
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }
-body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial,
+                    sans-serif;
        font-size: 10.5pt; line-height: 1.45; color: #111; max-width: none; margin: 0; }
 h1 { font-size: 20pt; margin: 0 0 8pt 0; }
 h2 { font-size: 14pt; margin: 14pt 0 6pt 0; }
@@ -34,7 +36,9 @@ blockquote.sovbook-quote { break-inside: avoid; margin: 6pt 0; }
 table { border-collapse: collapse; font-size: 9pt; break-inside: auto; }
 th, td { border: 1px solid #999; padding: 2pt 4pt; vertical-align: top; }
 .headerlink, .toggle-details__summary, .cell_input, details.hide, .above-input, .copybtn,
-button, .bd-sidebar, .prev-next-area, .footer-article-items, .bd-footer { display: none !important; }
+button, .bd-sidebar, .prev-next-area, .footer-article-items, .bd-footer {
+  display: none !important;
+}
 .cell_output .output { margin: 0; }
 """
 
@@ -44,7 +48,9 @@ def _article(page: Path, index: int):
 
     doc = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     article = doc.select_one("article.bd-article") or doc.select_one("main") or doc.body
-    for hidden in article.select(".cell_input, details.hide, .headerlink, script:not(.sovbook-chart-json), .toggle-details"):
+    for hidden in article.select(
+        ".cell_input, details.hide, .headerlink, script:not(.sovbook-chart-json), .toggle-details"
+    ):
         hidden.decompose()
     for node in article.select("[id]"):
         node["id"] = f"p{index}-{node['id']}"
@@ -56,16 +62,21 @@ def _article(page: Path, index: int):
 
 
 def print_document(html_dir: Path, out_dir: Path) -> Path:
-    """Write the one-file print document into ``out_dir`` (outside the published site) and return its path."""
+    """Write the one-file print document into ``out_dir`` (outside the published site); return
+    its path."""
     root = html_dir.parent.parent
     pages = [html_dir / f"{f}.html" for f in project.toc_files(root)]
     missing = [str(p) for p in pages if not p.is_file()]
     if missing:
         raise FileNotFoundError(f"build the book first; missing: {', '.join(missing)}")
     chapters = [_article(p, i) for i, p in enumerate(pages)]
-    toc = "".join(f'<li><a href="#chapter-{i}">{html_lib.escape(t)}</a></li>' for i, (t, _) in enumerate(chapters))
+    toc = "".join(
+        f'<li><a href="#chapter-{i}">{html_lib.escape(t)}</a></li>'
+        for i, (t, _) in enumerate(chapters)
+    )
     body = "".join(
-        f'<section class="chapter" id="chapter-{i}">{content}</section>' for i, (_, content) in enumerate(chapters)
+        f'<section class="chapter" id="chapter-{i}">{content}</section>'
+        for i, (_, content) in enumerate(chapters)
     )
     import yaml
 
@@ -74,7 +85,9 @@ def print_document(html_dir: Path, out_dir: Path) -> Path:
     static = Path(os.path.relpath(html_dir / "_static", out_dir)).as_posix()
     bundle = plotlyjs.for_traces(plotlyjs.traces_in(body))
     if not (html_dir / "_static" / bundle.name).is_file():
-        raise FileNotFoundError(f"build the book first; missing: {html_dir / '_static' / bundle.name}")
+        raise FileNotFoundError(
+            f"build the book first; missing: {html_dir / '_static' / bundle.name}"
+        )
     document = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <link rel="stylesheet" href="{static}/sovbook.css">

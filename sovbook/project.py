@@ -79,7 +79,8 @@ def evidence_files(root: Path) -> list[Path]:
 
 
 def toc_files(root: Path) -> list[str]:
-    """Every page of the book (paths without suffix, relative to the root), in ``_toc.yml`` order."""
+    """Every page of the book (paths relative to the root, without suffix), in ``_toc.yml``
+    order."""
     import yaml
 
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))

@@ -4,10 +4,11 @@ Every string that comes from ``data/`` is HTML-escaped here, so a quotation
 or a note can never inject markup into the book. Notebooks display the objects
 returned by these functions; they never paste a quotation into prose.
 """
+
 from __future__ import annotations
 
 import html
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -52,7 +53,12 @@ def quote(evidence: Evidence, quote_id: str, *, label: str | None = None) -> HTM
     return HTML(markup, text)
 
 
-def side_by_side(evidence: Evidence, pairs: Sequence[tuple[str, str]] | Iterable[str], *, labels: Sequence[str] | None = None) -> HTML:
+def side_by_side(
+    evidence: Evidence,
+    pairs: Sequence[tuple[str, str]] | Iterable[str],
+    *,
+    labels: Sequence[str] | None = None,
+) -> HTML:
     """Quotations set beside each other (e.g. the witness and the theory on one point).
 
     ``pairs`` is a sequence of quote ids; ``labels`` optionally names each column.
@@ -61,7 +67,7 @@ def side_by_side(evidence: Evidence, pairs: Sequence[tuple[str, str]] | Iterable
     labels = list(labels) if labels else [None] * len(ids)
     if len(labels) != len(ids):
         raise ValueError("side_by_side: one label per quotation")
-    parts = [quote_markup(evidence, qid, label=lab) for qid, lab in zip(ids, labels)]
+    parts = [quote_markup(evidence, qid, label=lab) for qid, lab in zip(ids, labels, strict=True)]
     markup = '<div class="sovbook-quotes">' + "".join(m for m, _ in parts) + "</div>"
     text = "\n".join(t for _, t in parts)
     return HTML(markup, text)
@@ -123,15 +129,25 @@ def millions(persons: float, decimals: int = 1) -> Plain:
 
 #: How a unit of data/figures.csv and data/records.csv is written after a number.
 UNIT_WORDS = {
-    "percent": " %", "persons": " people", "members": " members", "ratio": " to 1", "countries": " countries",
-    "days": " days", "months": " months", "years": " years", "years-of-age": " years old", "year": "",
-    "century": "th century", "classes": " classes",
+    "percent": " %",
+    "persons": " people",
+    "members": " members",
+    "ratio": " to 1",
+    "countries": " countries",
+    "days": " days",
+    "months": " months",
+    "years": " years",
+    "years-of-age": " years old",
+    "year": "",
+    "century": "th century",
+    "classes": " classes",
 }
 
 
 def amount(row) -> str:
     """A figure or record row (``value``, or ``low``/``high``, and ``unit``) as the text gives it:
-    ``82 %``, ``8,000,000–15,000,000 people``, ``at most 3,000,000 people``, ``more than 30 people``."""
+    ``82 %``, ``8,000,000–15,000,000 people``, ``at most 3,000,000 people``,
+    ``more than 30 people``."""
     unit = UNIT_WORDS.get(row["unit"], " " + row["unit"])
     fmt = (lambda v: f"{v:g}") if row["unit"] in ("year", "century") else (lambda v: f"{v:,.10g}")
     present = lambda v: v is not None and not pd.isna(v)  # noqa: E731
@@ -145,7 +161,8 @@ def amount(row) -> str:
 
 
 def passage(evidence: Evidence, quote_id, missing: str = "(no passage)") -> str:
-    """A short pointer to a quotation for tables: its computed locator and its id, or ``missing``."""
+    """A short pointer to a quotation for tables: its computed locator and its id, or
+    ``missing``."""
     if not isinstance(quote_id, str) or not quote_id:
         return missing
     return f"{evidence.locator(quote_id).label} ({quote_id})"

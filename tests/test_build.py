@@ -5,6 +5,7 @@ Each test works on a copy of the book whose table of contents is cut down to the
 landing page and one small probe notebook, so the real mechanism (the Sphinx
 extension, jupyter-cache, myst-nb) runs in seconds.
 """
+
 from __future__ import annotations
 
 import csv
@@ -43,7 +44,11 @@ def _make_probe_book(tmp_path, code, *more):
     for index, source in enumerate((code, *more)):
         name = f"probe{index or ''}"
         nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         glued = "The value is {glue:text}`probe_value`." if "glue(" in source else ""
         nb.cells = [
             nbformat.v4.new_markdown_cell(f"# Probe {index}\n\n{glued}"),
@@ -76,7 +81,9 @@ def probe_built(tmp_path_factory):
     """The probe book (its notebook glues a figure's value), built once; tests that start from
     a built book work on a copy (:func:`_copy_built`). Returns its root, the figure and value."""
     figure_id, value = _first_valued_figure(ROOT)
-    root = _make_probe_book(tmp_path_factory.mktemp("probe"), PROBE.replace("FIGURE", repr(figure_id)))
+    root = _make_probe_book(
+        tmp_path_factory.mktemp("probe"), PROBE.replace("FIGURE", repr(figure_id))
+    )
     first = jupyter_book_build(root)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "Executing notebook" in first.stdout
@@ -110,7 +117,9 @@ def test_a_data_edit_changes_the_next_build(probe_built, tmp_path):
     assert edited.returncode == 0, edited.stdout[-3000:] + edited.stderr[-3000:]
     assert "Executing notebook" in edited.stdout, "a data edit must re-execute the notebook"
     html = page.read_text(encoding="utf-8")
-    assert re.search(rf"probe value: {new_value}(\.0)?\b", html), "the page still shows the old value"
+    assert re.search(rf"probe value: {new_value}(\.0)?\b", html), (
+        "the page still shows the old value"
+    )
 
 
 def test_bad_data_stops_the_build_before_anything_is_drawn(tmp_path):
@@ -125,7 +134,9 @@ def test_bad_data_stops_the_build_before_anything_is_drawn(tmp_path):
     assert result.returncode != 0
     out = result.stdout + result.stderr
     assert "data/quotes.csv, row 1" in out and "'text'" in out and "nearest" in out
-    assert not (root / "_build" / "html" / "book" / "probe.html").exists(), "nothing may be written after bad data"
+    assert not (root / "_build" / "html" / "book" / "probe.html").exists(), (
+        "nothing may be written after bad data"
+    )
 
 
 def _assert_execution_failed(result, root, name, message):
@@ -149,7 +160,10 @@ def test_a_bibliography_edit_is_validated_again(probe_built, tmp_path):
     """The validation stamp is keyed on the inputs, the bibliography included."""
     root = _copy_built(probe_built, tmp_path)
     bib = root / "book" / "references.bib"
-    bib.write_text(bib.read_text(encoding="utf-8").replace("@misc{pipesleninsgulag,", "@misc{renamedkey,"), encoding="utf-8")
+    bib.write_text(
+        bib.read_text(encoding="utf-8").replace("@misc{pipesleninsgulag,", "@misc{renamedkey,"),
+        encoding="utf-8",
+    )
     second = jupyter_book_build(root)
     assert second.returncode != 0
     assert "pipesleninsgulag" in second.stdout + second.stderr
@@ -160,15 +174,22 @@ def test_uncached_notebooks_run_side_by_side_and_are_read_from_the_cache(tmp_pat
     first = jupyter_book_build(root)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "sovbook: executing 2 notebooks" in first.stdout
-    assert first.stdout.count("Using cached notebook") == 2 and "Executing notebook" not in first.stdout
+    assert (
+        first.stdout.count("Using cached notebook") == 2
+        and "Executing notebook" not in first.stdout
+    )
     for name, text in (("probe", "first probe ran"), ("probe1", "second probe ran")):
-        assert text in (root / "_build" / "html" / "book" / f"{name}.html").read_text(encoding="utf-8")
+        assert text in (root / "_build" / "html" / "book" / f"{name}.html").read_text(
+            encoding="utf-8"
+        )
     again = jupyter_book_build(root, "--all")
     assert again.returncode == 0 and "sovbook: executing" not in again.stdout
 
 
 def test_a_notebook_that_raises_beside_another_fails_the_build(tmp_path):
-    root = _make_probe_book(tmp_path, "print('fine')", "raise RuntimeError('boom in the second probe')")
+    root = _make_probe_book(
+        tmp_path, "print('fine')", "raise RuntimeError('boom in the second probe')"
+    )
     result = jupyter_book_build(root)
     assert "sovbook: executing 2 notebooks" in result.stdout
     _assert_execution_failed(result, root, "probe1", "boom in the second probe")

@@ -87,8 +87,15 @@ def test_the_cache_key_follows_the_notebooks_imports(book):
     notebook = project.notebooks(book)[0]
     original = notebook.read_bytes()
     nb = json.loads(original)
-    nb["cells"].append({"cell_type": "code", "metadata": {}, "source": "%matplotlib inline\n"
-                        "from sovbook.pdf import write_pdf\n", "outputs": [], "execution_count": None})
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": "%matplotlib inline\nfrom sovbook.pdf import write_pdf\n",
+            "outputs": [],
+            "execution_count": None,
+        }
+    )
     notebook.write_text(json.dumps(nb), encoding="utf-8")
     try:
         assert {"sovbook.pdf", "sovbook.browser"} <= project.notebook_modules(book)
@@ -105,8 +112,15 @@ def test_a_notebook_that_cannot_be_parsed_makes_every_module_count(book):
     notebook = project.notebooks(book)[0]
     original = notebook.read_bytes()
     nb = json.loads(original)
-    nb["cells"].append({"cell_type": "code", "metadata": {}, "source": "def broken(:\n",
-                        "outputs": [], "execution_count": None})
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": "def broken(:\n",
+            "outputs": [],
+            "execution_count": None,
+        }
+    )
     notebook.write_text(json.dumps(nb), encoding="utf-8")
     try:
         assert project.notebook_modules(book) == set(imports.module_paths(book / "sovbook"))

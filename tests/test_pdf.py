@@ -1,5 +1,6 @@
 """The PDF edition: written from the built book, it holds every chapter, a table of contents,
 page numbers and the bibliography, and its charts are drawn (vector graphics, not blank boxes)."""
+
 from __future__ import annotations
 
 import os
@@ -44,14 +45,31 @@ def page_texts(pdf):
 
 def _norm(text):
     text = unicodedata.normalize("NFKC", text)  # ligatures such as "ﬁ" back to letters
-    text = text.translate(str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}))
+    text = text.translate(
+        str.maketrans(
+            {
+                "\u2019": "'",
+                "\u2018": "'",
+                "\u201c": '"',
+                "\u201d": '"',
+                "\u2013": "-",
+                "\u2014": "-",
+            }
+        )
+    )
     return re.sub(r"\s+", "", text)
 
 
 def test_pdf_holds_every_chapter_in_order(pdf, page_texts, html_dir):
     text = _norm(" ".join(page_texts))
-    titles = [BeautifulSoup((html_dir / p).read_text(encoding="utf-8"), "html.parser").find("h1").get_text(" ", strip=True).rstrip("#").strip()
-              for p in toc_pages(ROOT)]
+    titles = [
+        BeautifulSoup((html_dir / p).read_text(encoding="utf-8"), "html.parser")
+        .find("h1")
+        .get_text(" ", strip=True)
+        .rstrip("#")
+        .strip()
+        for p in toc_pages(ROOT)
+    ]
     contents = len(_norm(page_texts[0]))
     position = contents  # past the table of contents, each title after the one before
     for title in titles:
@@ -79,20 +97,27 @@ def test_pdf_charts_are_drawn(pdf, page_texts, html_dir):
     titles = []
     for page in toc_pages(ROOT):
         doc = BeautifulSoup((html_dir / page).read_text(encoding="utf-8"), "html.parser")
-        titles += [f.select_one(".sovbook-chart-plot")["aria-label"] for f in doc.select("figure.sovbook-chart")]
+        titles += [
+            f.select_one(".sovbook-chart-plot")["aria-label"]
+            for f in doc.select("figure.sovbook-chart")
+        ]
     assert len(titles) >= 10
     for title in titles:
         # once in the caption, once more in the chart itself: plotly draws its title as SVG text
         assert text.count(_norm(title)) >= 2, f"chart not drawn in the PDF: {title}"
-    ops = rb"(?<![A-Za-z])(?:re|l|c)(?![A-Za-z])"  # rectangle, line and curve operators: vector drawing
-    chart_pages = [page for page, t in zip(pdf.pages, texts) if any(_norm(c) in t for c in titles)]
+    # rectangle, line and curve operators: vector drawing
+    ops = rb"(?<![A-Za-z])(?:re|l|c)(?![A-Za-z])"
+    chart_pages = [
+        page for page, t in zip(pdf.pages, texts, strict=True) if any(_norm(c) in t for c in titles)
+    ]
     paths = [len(re.findall(ops, page.get_contents().get_data())) for page in chart_pages]
     assert len(chart_pages) >= len(titles) // 2
     assert min(paths) > 50, f"vector path operations per chart page: {paths}: a chart looks blank"
 
 
 def test_the_documented_command_writes_the_pdf(written, page_texts):
-    """``sovbook pdf`` (run by the fixture above) says where it wrote the PDF, and it is the book."""
+    """``sovbook pdf`` (run by the fixture above) says where it wrote the PDF, and it is the
+    book."""
     result, output = written
     assert f"wrote {output}" in result.stdout
     assert len(page_texts) > len(toc_pages(ROOT))

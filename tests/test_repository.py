@@ -1,5 +1,6 @@
 """The repository's own promises: pinned dependencies, the README's two commands,
 CI running the README's test command, a valid GitHub workflow, pinned seeds."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,9 @@ def test_every_direct_dependency_is_pinned():
         line = line.split("#")[0].strip()
         if not line or line == "-e .":
             continue
-        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9.+\-]*", line), f"not pinned with ==: {line}"
+        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9.+\-]*", line), (
+            f"not pinned with ==: {line}"
+        )
     reqs = (ROOT / "requirements.txt").read_text(encoding="utf-8")
     assert re.search(r"^jupyter-book==1\.", reqs, re.M), "jupyter-book must stay 1.x"
 
@@ -33,7 +36,10 @@ def _readme_block(marker):
 def test_readme_gives_the_two_commands():
     setup = _readme_block("setup-command")
     test = _readme_block("test-command")
-    assert "pip install -r requirements.txt" in setup and "jupyter-book build . -n -W --keep-going" in setup
+    assert (
+        "pip install -r requirements.txt" in setup
+        and "jupyter-book build . -n -W --keep-going" in setup
+    )
     assert "pytest" in test and "--nbval" in test and "--nbval-lax" not in test
 
 
@@ -46,8 +52,16 @@ def test_ci_runs_the_readme_test_command():
 def test_github_workflow_is_valid():
     workflow = ROOT / ".github" / "workflows" / "book.yml"
     result = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(workflow)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(workflow),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     text = workflow.read_text(encoding="utf-8")
@@ -59,8 +73,16 @@ def test_a_broken_workflow_is_rejected(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("name: broken\non: push\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(bad)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
 
@@ -68,7 +90,7 @@ def test_a_broken_workflow_is_rejected(tmp_path):
 def test_seed_texts_are_pinned():
     meta = json.loads((ROOT / "seeds" / "sources.json").read_text(encoding="utf-8"))
     assert len(meta) >= 2
-    for source_id, entry in meta.items():
+    for entry in meta.values():
         digest = hashlib.sha256((ROOT / "seeds" / entry["file"]).read_bytes()).hexdigest()
         assert digest == entry["sha256"], f"seeds/{entry['file']} was edited"
 
@@ -81,6 +103,12 @@ def test_seeds_are_byte_identical_to_shared_when_available():
     shared = ROOT.parent / "shared" / "seeds"
     if not shared.is_dir():
         pytest.skip(f"no shared seeds folder at {shared} (it exists only on the authors' machine)")
-    ours = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in (ROOT / "seeds").glob("*") if p.suffix in {".txt", ".md"})
-    theirs = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in shared.iterdir() if p.is_file())
+    ours = sorted(
+        hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (ROOT / "seeds").glob("*")
+        if p.suffix in {".txt", ".md"}
+    )
+    theirs = sorted(
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in shared.iterdir() if p.is_file()
+    )
     assert ours == theirs
