@@ -87,12 +87,12 @@ def _on_build_finished(app: Sphinx, exception) -> None:
     write_data_zip(Path(app.confdir).resolve(), Path(app.outdir) / "_static" / DATA_ZIP)
 
 
-def code_version() -> int:
+def code_version(package_dir: Path = PACKAGE_DIR) -> int:
     """A number that changes whenever the code of this extension, or of a package module it
     imports, changes: Sphinx keeps its environment (the pages it has read) only while every
     extension's ``env_version`` is the same, so a change to the chart markup, say, makes it
-    read every page again."""
-    return int(imports.code_hash(PACKAGE_DIR, [__name__])[:8], 16)
+    read every page again (from the execution cache)."""
+    return int(imports.code_hash(package_dir, [__name__])[:8], 16)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from sovbook import imports, project
+from sovbook import imports, project, sphinx
 from tests.helpers import ROOT, copy_project
 
 #: Modules no notebook runs: editing them must not re-execute anything.
@@ -126,3 +126,17 @@ def test_a_notebook_that_cannot_be_parsed_makes_every_module_count(book):
         assert project.notebook_modules(book) == set(imports.module_paths(book / "sovbook"))
     finally:
         notebook.write_bytes(original)
+
+
+def test_the_extension_version_follows_the_extension_code(book):
+    """Sphinx reads every page again (without executing anything) when the extension's code
+    changes: its ``env_version`` is a hash of the modules the extension imports."""
+    package = book / "sovbook"
+    version = sphinx.code_version(package)
+    assert sphinx.code_version() == sphinx.code_version(ROOT / "sovbook")
+    for name, changes in (("plotly_renderer.py", True), ("pages.py", True), ("cli.py", False)):
+        original = _edit(package / name)
+        try:
+            assert (sphinx.code_version(package) != version) is changes, name
+        finally:
+            (package / name).write_bytes(original)
