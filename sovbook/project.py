@@ -105,10 +105,11 @@ def notebooks(root: Path) -> list[Path]:
 
 def notebook_modules(root: Path) -> set[str]:
     """The modules of the book's package (``root/sovbook``) that its notebooks run. A notebook
-    whose code cannot be parsed counts as running every module."""
+    whose code cannot be parsed counts as running every module. (A folder with the evidence
+    but no ``_toc.yml`` has no notebooks.)"""
     graph = imports.import_graph(root / imports.PACKAGE)
     start: set[str] = set()
-    for path in notebooks(root):
+    for path in notebooks(root) if (root / "_toc.yml").is_file() else []:
         found = imports.notebook_imports(path, graph)
         if found is None:
             return set(graph)

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from sovbook import imports, project, sphinx
-from tests.helpers import ROOT, copy_project
+from tests.helpers import ROOT, copy_evidence, copy_project
 
 #: Modules no notebook runs: editing them must not re-execute anything.
 NOT_RUN_BY_NOTEBOOKS = {
@@ -126,6 +126,14 @@ def test_a_notebook_that_cannot_be_parsed_makes_every_module_count(book):
         assert project.notebook_modules(book) == set(imports.module_paths(book / "sovbook"))
     finally:
         notebook.write_bytes(original)
+
+
+def test_a_folder_with_the_evidence_alone_has_a_key(tmp_path):
+    """``evidence.load`` keys what it has loaded on the inputs' hash, also in a folder with the
+    evidence but no pages (the tests' evidence copies)."""
+    copy_evidence(tmp_path)
+    assert project.notebook_modules(tmp_path) == set()
+    assert len(project.inputs_hash(tmp_path)) == 16
 
 
 def test_the_extension_version_follows_the_extension_code(book):
