@@ -1,8 +1,13 @@
 """Shared code of the book *Two Texts on Soviet Society*.
 
-One home for each piece of logic: :mod:`sovbook.project` finds the book,
-:mod:`sovbook.sources` reads the pinned seed texts, :mod:`sovbook.locate`
-finds verbatim quotations in them, :mod:`sovbook.evidence` loads and
-validates the data package, :mod:`sovbook.charts` draws, :mod:`sovbook.render`
-shows quotations and tables, :mod:`sovbook.sphinx` is the Sphinx extension.
+One home for each piece of logic. What the notebooks run: :mod:`sovbook.project` (the book's
+files, its pages and the execution-cache key), :mod:`sovbook.sources` (the pinned seed texts),
+:mod:`sovbook.locate` (verbatim quotations in them), :mod:`sovbook.evidence` (loading and
+validating the data package), :mod:`sovbook.charts` (drawing), :mod:`sovbook.render`
+(quotations and tables), :mod:`sovbook.imports` (the package's import graph).
+What builds and checks the book: :mod:`sovbook.sphinx` (the Sphinx extension, with
+:mod:`sovbook.plotly_renderer`, :mod:`sovbook.pages` and :mod:`sovbook.downloads`),
+:mod:`sovbook.execution` (executing notebooks), :mod:`sovbook.plotlyjs` (which plotly.js a page
+loads), :mod:`sovbook.pdf` (the PDF edition), :mod:`sovbook.browser` (headless Chromium) and
+:mod:`sovbook.cli` (the ``sovbook`` command).
 """

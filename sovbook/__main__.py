@@ -1,3 +1,7 @@
-from .cli import main
+"""``python -m sovbook``: the command line (:mod:`sovbook.cli`)."""
+
 import sys
+
+from .cli import main
+
 sys.exit(main())

@@ -1,5 +1,6 @@
 """How the book starts headless Chromium (tests, benchmark, PDF): Debian's chromium, path
 overridable with ``$SOVBOOK_CHROMIUM``, with the flags that keep it off the network."""
+
 from __future__ import annotations
 
 import os
@@ -22,4 +23,6 @@ def chromium_path() -> str:
 
 def launch(playwright):
     """A headless Chromium browser from a running ``sync_playwright()``."""
-    return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+    return playwright.chromium.launch(
+        executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+    )

@@ -11,12 +11,14 @@ A notebook builds a plotly figure and hands it to :func:`chart`, which
 * and displays as the plotly JSON MIME type only: no JavaScript and no random
   ids are stored in the notebook, so outputs are byte-identical on re-execution.
 """
+
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -51,7 +53,10 @@ STANCE_COLOURS = {
     "silent": "#7f7f7f",
 }
 
-SEQUENCE = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "orange", "reddish_purple", "sky_blue", "black")]
+SEQUENCE = [
+    OKABE_ITO[k]
+    for k in ("blue", "vermillion", "bluish_green", "orange", "reddish_purple", "sky_blue", "black")
+]
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
@@ -99,7 +104,10 @@ class Chart:
         return json.loads(self.figure.to_json(validate=False, engine="json"))
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {PLOTLY_MIME: self.to_json(), "text/plain": f"{self.title}. {self.caption} Source: {self.source}"}
+        return {
+            PLOTLY_MIME: self.to_json(),
+            "text/plain": f"{self.title}. {self.caption} Source: {self.source}",
+        }
 
 
 def chart(
@@ -119,10 +127,18 @@ def chart(
     ``x_title`` and ``y_title`` must name their units (e.g. "share of population (%)").
     ``table`` is the text alternative shown under the chart: the same numbers, in rows.
     """
-    for name, value in (("title", title), ("x_title", x_title), ("y_title", y_title), ("source", source), ("caption", caption)):
+    for name, value in (
+        ("title", title),
+        ("x_title", x_title),
+        ("y_title", y_title),
+        ("source", source),
+        ("caption", caption),
+    ):
         _require(name, value)
     if not isinstance(table, pd.DataFrame) or table.empty:
-        raise ChartError(f"chart {title!r}: a chart needs a non-empty data table (its text alternative)")
+        raise ChartError(
+            f"chart {title!r}: a chart needs a non-empty data table (its text alternative)"
+        )
     meta = {
         "title": title,
         "caption": caption,
@@ -142,20 +158,46 @@ def chart(
         height=height,
         margin={"l": 70, "r": 20, "t": 60, "b": 40},
         hoverlabel={"bgcolor": "#ffffff", "font": {"family": FONT, "size": 12}, "align": "left"},
-        legend={"title": {"text": legend_title} if legend_title else None, "orientation": "h",
-                "x": 0, "xanchor": "left", "xref": "container", "y": 0, "yanchor": "bottom", "yref": "container",
-                "bgcolor": "rgba(255,255,255,0.8)"},
+        legend={
+            "title": {"text": legend_title} if legend_title else None,
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "yref": "container",
+            "bgcolor": "rgba(255,255,255,0.8)",
+        },
         meta={"sovbook": meta},
     )
-    axis = {"showline": True, "linecolor": "#444444", "gridcolor": "#e5e5e5", "zeroline": False, "ticks": "outside", "automargin": True}
+    axis = {
+        "showline": True,
+        "linecolor": "#444444",
+        "gridcolor": "#e5e5e5",
+        "zeroline": False,
+        "ticks": "outside",
+        "automargin": True,
+    }
     fig.update_xaxes(title={"text": x_title}, **axis)
     fig.update_yaxes(title={"text": y_title}, **axis)
-    return Chart(figure=fig, title=title, caption=caption, source=source, table=table, height=height, meta=meta)
+    return Chart(
+        figure=fig,
+        title=title,
+        caption=caption,
+        source=source,
+        table=table,
+        height=height,
+        meta=meta,
+    )
 
 
 def hover_lines(*columns: Iterable[str]) -> list[str]:
-    """Join several per-point text columns into one hover text per point (``<br>`` between lines)."""
-    return ["<br>".join(str(part) for part in parts if part) for parts in zip(*columns)]
+    """Join several per-point text columns (of the same length) into one hover text per point,
+    with ``<br>`` between lines."""
+    return [
+        "<br>".join(str(part) for part in parts if part) for parts in zip(*columns, strict=True)
+    ]
 
 
 def wrap(label: str, width: int = 28) -> str:

@@ -2,6 +2,7 @@
 (re-execute the notebooks in place, storing their outputs), ``sovbook pdf``
 (write the PDF edition from a built book) and ``sovbook plotly-bundle`` (after a
 plotly upgrade, fetch the matching plotly.js basic bundle from npm)."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,47 +11,6 @@ import time
 from pathlib import Path
 
 from . import project
-
-
-def toc_files(root: Path) -> list[str]:
-    """Every page of the book (paths without suffix, relative to the root), in ``_toc.yml`` order."""
-    import yaml
-
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files: list[str] = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    walk(toc.get("parts"))
-    walk(toc.get("chapters"))
-    return files
-
-
-def notebooks(root: Path) -> list[Path]:
-    """The book's notebooks, in the order of ``_toc.yml``."""
-    return [root / f"{f}.ipynb" for f in toc_files(root) if (root / f"{f}.ipynb").is_file()]
-
-
-def execute_notebook(path: Path, timeout: int = 300) -> None:
-    """Execute one notebook in place, in its own folder, without timing metadata."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
-    for cell in nb.cells:
-        cell.get("metadata", {}).pop("execution", None)
-    nb.metadata.pop("widgets", None)
-    nbformat.write(nb, path)
 
 
 def cmd_check(args) -> int:
@@ -70,9 +30,11 @@ def cmd_check(args) -> int:
 
 
 def cmd_execute(args) -> int:
-    root = project.root()
-    targets = [Path(p).resolve() for p in args.notebooks] or notebooks(root)
     from . import evidence
+    from .execution import execute_notebook
+
+    root = project.root()
+    targets = [Path(p).resolve() for p in args.notebooks] or project.notebooks(root)
 
     evidence.load(root)  # fail fast, with the data's own message
     for path in targets:
@@ -96,23 +58,34 @@ def cmd_plotly_bundle(args) -> int:
 
     pinned = plotlyjs.update(args.version)
     plotlyjs.check()
-    print(f"sovbook/vendor/{pinned['file']}: {pinned['package']}@{pinned['version']}, "
-          f"traces {', '.join(pinned['traces'])}, sha256 {pinned['sha256']}")
+    print(
+        f"sovbook/vendor/{pinned['file']}: {pinned['package']}@{pinned['version']}, "
+        f"traces {', '.join(pinned['traces'])}, sha256 {pinned['sha256']}"
+    )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sovbook", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="validate data/, seeds/ and the bibliography without building the book").set_defaults(func=cmd_check)
+    sub.add_parser(
+        "check", help="validate data/, seeds/ and the bibliography without building the book"
+    ).set_defaults(func=cmd_check)
     p = sub.add_parser("execute", help="re-execute notebooks in place (all in _toc.yml by default)")
     p.add_argument("notebooks", nargs="*")
     p.set_defaults(func=cmd_execute)
     p = sub.add_parser("pdf", help="write the PDF edition from _build/html (build the book first)")
-    p.add_argument("--output", help="where to write the PDF (default: _build/pdf/book.pdf in the book's root)")
+    p.add_argument(
+        "--output", help="where to write the PDF (default: _build/pdf/book.pdf in the book's root)"
+    )
     p.set_defaults(func=cmd_pdf)
-    p = sub.add_parser("plotly-bundle", help="fetch the plotly.js basic bundle matching the installed plotly (needs npm)")
-    p.add_argument("--version", help="plotly.js release (default: the one the installed plotly package ships)")
+    p = sub.add_parser(
+        "plotly-bundle",
+        help="fetch the plotly.js basic bundle matching the installed plotly (needs npm)",
+    )
+    p.add_argument(
+        "--version", help="plotly.js release (default: the one the installed plotly package ships)"
+    )
     p.set_defaults(func=cmd_plotly_bundle)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -11,10 +11,11 @@ One home for the method the chapters share (see book/protocol):
   :func:`stance_chart`) and of all themes (:func:`theme_counts`), so a theme added to
   ``data/themes.csv`` appears everywhere with the same counts.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -56,7 +57,8 @@ def coders(ev: Evidence) -> list[str]:
 
 
 def periods_overlap(table: pd.DataFrame, a: str, b: str) -> bool:
-    """Whether two periods of ``data/periods.csv`` share a year ("general" overlaps every period)."""
+    """Whether two periods of ``data/periods.csv`` share a year ("general" overlaps every
+    period)."""
     rows = table.set_index("period_id")
 
     def bounds(pid):
@@ -81,16 +83,22 @@ def source_role(ev: Evidence, quote_id: str) -> str:
     return ev.source_row(source_id)["role"]
 
 
-def final_stances(tables: dict[str, pd.DataFrame], coder_ids: Iterable[str]) -> dict[str, str | None]:
+def final_stances(
+    tables: dict[str, pd.DataFrame], coder_ids: Iterable[str]
+) -> dict[str, str | None]:
     """row_id -> the stance the book uses: the coders' common stance, else the adjudicated one
     (``None`` where neither exists; the evidence check refuses that)."""
     codings = tables["codings"]
-    adjudicated = dict(zip(tables["adjudications"]["row_id"], tables["adjudications"]["stance"]))
+    adjudicated = dict(
+        zip(tables["adjudications"]["row_id"], tables["adjudications"]["stance"], strict=False)
+    )
     out: dict[str, str | None] = {}
     for row_id in tables["concordance"]["row_id"]:
         given = codings[codings["row_id"] == row_id].set_index("coder_id")["stance"]
         values = {given.get(c) for c in coder_ids}
-        out[row_id] = values.pop() if len(values) == 1 and None not in values else adjudicated.get(row_id)
+        out[row_id] = (
+            values.pop() if len(values) == 1 and None not in values else adjudicated.get(row_id)
+        )
     return out
 
 
@@ -122,9 +130,16 @@ def rows(ev: Evidence, theme: str | None = None) -> pd.DataFrame:
     order_theme = {t: i for i, t in enumerate(themes(ev).index)}
     order_claim = {c: i for i, c in enumerate(ev["claims"]["claim_id"])}
     order_row = {r: i for i, r in enumerate(ev["concordance"]["row_id"])}
-    conc = conc.assign(
-        _t=conc["theme"].map(order_theme), _c=conc["claim_id"].map(order_claim), _r=conc["row_id"].map(order_row)
-    ).sort_values(["_t", "_c", "_r"]).drop(columns=["_t", "_c", "_r"]).reset_index(drop=True)
+    conc = (
+        conc.assign(
+            _t=conc["theme"].map(order_theme),
+            _c=conc["claim_id"].map(order_claim),
+            _r=conc["row_id"].map(order_row),
+        )
+        .sort_values(["_t", "_c", "_r"])
+        .drop(columns=["_t", "_c", "_r"])
+        .reset_index(drop=True)
+    )
     if theme is not None:
         conc = conc[conc["theme"] == theme].reset_index(drop=True)
     return conc
@@ -138,7 +153,7 @@ def cohen_kappa(first: list[str], second: list[str]) -> float:
     if len(first) != len(second) or not first:
         raise ValueError("kappa needs two codings of the same, non-empty set of items")
     n = len(first)
-    observed = sum(a == b for a, b in zip(first, second)) / n
+    observed = sum(a == b for a, b in zip(first, second, strict=False)) / n
     labels = set(first) | set(second)
     expected = sum((first.count(k) / n) * (second.count(k) / n) for k in labels)
     if expected == 1:
@@ -157,9 +172,17 @@ def agreement(ev: Evidence) -> pd.DataFrame:
 
     def add(group, name, part):
         a, b = list(part[f"stance_{first}"]), list(part[f"stance_{second}"])
-        agreed = sum(x == y for x, y in zip(a, b))
-        out.append({"group": group, "name": name, "rows": len(part), "agreed": agreed,
-                    "percent": 100 * agreed / len(part), "kappa": cohen_kappa(a, b)})
+        agreed = sum(x == y for x, y in zip(a, b, strict=False))
+        out.append(
+            {
+                "group": group,
+                "name": name,
+                "rows": len(part),
+                "agreed": agreed,
+                "percent": 100 * agreed / len(part),
+                "kappa": cohen_kappa(a, b),
+            }
+        )
 
     add("overall", "all rows", table)
     for theme_id, theme in themes(ev).iterrows():
@@ -178,8 +201,9 @@ def confusion(ev: Evidence) -> pd.DataFrame:
     table = rows(ev)
     first, second = coders(ev)[:2]
     order = list(stances(ev).index)
-    return (pd.crosstab(table[f"stance_{first}"], table[f"stance_{second}"])
-            .reindex(index=order, columns=order, fill_value=0))
+    return pd.crosstab(table[f"stance_{first}"], table[f"stance_{second}"]).reindex(
+        index=order, columns=order, fill_value=0
+    )
 
 
 # --------------------------------------------------------------------------- counts
@@ -193,7 +217,12 @@ def theme_counts(ev: Evidence, by: str = "theme") -> pd.DataFrame:
         index = list(themes(ev).index)
     else:
         index = list(DIRECTIONS)
-    return table.groupby([by, "stance"]).size().unstack(fill_value=0).reindex(index=index, columns=order, fill_value=0)
+    return (
+        table.groupby([by, "stance"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=index, columns=order, fill_value=0)
+    )
 
 
 # --------------------------------------------------------------------------- reader's tables
@@ -208,21 +237,34 @@ def passage_label(ev: Evidence, quote_id) -> str:
     """'p. 124, first-hand observation' for a passage; 'the whole text' for none."""
     if not isinstance(quote_id, str) or not quote_id:
         return "no passage bears on it (the whole text read)"
-    return f"{ev.locator(quote_id).label}; {vocabulary_label(ev, 'modes', ev.quote(quote_id)['mode'])}"
+    return (
+        f"{ev.locator(quote_id).label}; {vocabulary_label(ev, 'modes', ev.quote(quote_id)['mode'])}"
+    )
 
 
 def stance_table(ev: Evidence) -> pd.DataFrame:
     table = stances(ev)
-    return pd.DataFrame({"stance": table["label"], "definition": table["definition"],
-                         "decision rule": table["decision_rule"], "example": table["example"]})
+    return pd.DataFrame(
+        {
+            "stance": table["label"],
+            "definition": table["definition"],
+            "decision rule": table["decision_rule"],
+            "example": table["example"],
+        }
+    )
 
 
 def mode_table(ev: Evidence) -> pd.DataFrame:
     table = modes(ev)
     text = {"eyewitness": "the eyewitness excerpt", "theory": "El-Emary's chapter"}
-    return pd.DataFrame({"mode": table["label"], "in": table["applies_to"].map(text),
-                         "what it covers": table["definition"],
-                         "can be the evidence of a row": table["can_be_evidence"]})
+    return pd.DataFrame(
+        {
+            "mode": table["label"],
+            "in": table["applies_to"].map(text),
+            "what it covers": table["definition"],
+            "can be the evidence of a row": table["can_be_evidence"],
+        }
+    )
 
 
 def period_table(ev: Evidence) -> pd.DataFrame:
@@ -242,31 +284,38 @@ def agreement_table(ev: Evidence) -> pd.DataFrame:
     """:func:`agreement` written for readers."""
     table = agreement(ev)
     group_names = {"overall": "all rows", "theme": "theme", "direction": "direction"}
-    return pd.DataFrame({
-        "group": table["group"].map(group_names),
-        "rows": table["name"],
-        "rows coded": table["rows"],
-        "same stance": table["agreed"],
-        "percent agreement": table["percent"].map(lambda p: f"{p:.0f} %"),
-        "Cohen's kappa": table["kappa"].map(lambda k: "not defined" if math.isnan(k) else f"{k:.2f}"),
-    })
+    return pd.DataFrame(
+        {
+            "group": table["group"].map(group_names),
+            "rows": table["name"],
+            "rows coded": table["rows"],
+            "same stance": table["agreed"],
+            "percent agreement": table["percent"].map(lambda p: f"{p:.0f} %"),
+            "Cohen's kappa": table["kappa"].map(
+                lambda k: "not defined" if math.isnan(k) else f"{k:.2f}"
+            ),
+        }
+    )
 
 
 def claims_table(ev: Evidence, theme: str) -> pd.DataFrame:
     """The theme's claims for readers: who claims it, the claim, its place and period."""
     claims = ev["claims"][ev["claims"]["theme"] == theme]
     who = {"theory": "El-Emary", "eyewitness": "the witness"}
-    return pd.DataFrame({
-        "claim": claims["short_label"].values,
-        "whose": [who[source_role(ev, q)] for q in claims["quote_id"]],
-        "what the text says (editors' paraphrase)": claims["claim"].values,
-        "where": [ev.locator(q).label for q in claims["quote_id"]],
-        "period it speaks of": [vocabulary_label(ev, "periods", p) for p in claims["period"]],
-    })
+    return pd.DataFrame(
+        {
+            "claim": claims["short_label"].values,
+            "whose": [who[source_role(ev, q)] for q in claims["quote_id"]],
+            "what the text says (editors' paraphrase)": claims["claim"].values,
+            "where": [ev.locator(q).label for q in claims["quote_id"]],
+            "period it speaks of": [vocabulary_label(ev, "periods", p) for p in claims["period"]],
+        }
+    )
 
 
 def rows_table(ev: Evidence, theme: str) -> pd.DataFrame:
-    """The theme's rows for readers: claim, passage (place and mode), both codings and the final stance."""
+    """The theme's rows for readers: claim, passage (place and mode), both codings and the final
+    stance."""
     table = rows(ev, theme)
     first, second = coders(ev)[:2]
     label = lambda s: vocabulary_label(ev, "stances", s) if isinstance(s, str) else ""  # noqa: E731
@@ -276,16 +325,23 @@ def rows_table(ev: Evidence, theme: str) -> pd.DataFrame:
             return row[f"reason_{first}"]
         return f"Adjudicated: {row['adjudicated_reason']}"
 
-    return pd.DataFrame({
-        "claim": table["short_label"],
-        "passage of the other text": [
-            (f"\u201c{ev.quote(q)['paraphrase']}\u201d ({passage_label(ev, q)})" if isinstance(q, str) and q
-             else passage_label(ev, q)) for q in table["evidence_quote_id"]],
-        "first coder": table[f"stance_{first}"].map(label),
-        "second coder": table[f"stance_{second}"].map(label),
-        "stance used": table["stance"].map(label),
-        "why": table.apply(why, axis=1),
-    })
+    return pd.DataFrame(
+        {
+            "claim": table["short_label"],
+            "passage of the other text": [
+                (
+                    f"\u201c{ev.quote(q)['paraphrase']}\u201d ({passage_label(ev, q)})"
+                    if isinstance(q, str) and q
+                    else passage_label(ev, q)
+                )
+                for q in table["evidence_quote_id"]
+            ],
+            "first coder": table[f"stance_{first}"].map(label),
+            "second coder": table[f"stance_{second}"].map(label),
+            "stance used": table["stance"].map(label),
+            "why": table.apply(why, axis=1),
+        }
+    )
 
 
 def stance_chart(ev: Evidence, theme: str, *, height: int | None = None):
@@ -298,8 +354,12 @@ def stance_chart(ev: Evidence, theme: str, *, height: int | None = None):
     vocab = stances(ev)
     claims = ev["claims"][ev["claims"]["theme"] == theme]
     who = {"theory": "El-Emary", "eyewitness": "witness"}
-    labels = {c: charts.wrap(f"{who[source_role(ev, q)]}: {s}", 34)
-              for c, q, s in zip(claims["claim_id"], claims["quote_id"], claims["short_label"])}
+    labels = {
+        c: charts.wrap(f"{who[source_role(ev, q)]}: {s}", 34)
+        for c, q, s in zip(
+            claims["claim_id"], claims["quote_id"], claims["short_label"], strict=False
+        )
+    }
     order = list(claims["claim_id"])
     fig = go.Figure()
     counts_rows = []
@@ -309,62 +369,114 @@ def stance_chart(ev: Evidence, theme: str, *, height: int | None = None):
             part = table[(table["claim_id"] == claim_id) & (table["stance"] == stance_id)]
             xs.append(len(part))
             places = "; ".join(passage_label(ev, q) for q in part["evidence_quote_id"])
-            hovers.append(f"{labels[claim_id]}<br>{stance['label']}: {len(part)}" + (f"<br>{places}" if len(part) else ""))
+            hovers.append(
+                f"{labels[claim_id]}<br>{stance['label']}: {len(part)}"
+                + (f"<br>{places}" if len(part) else "")
+            )
         counts_rows.append(xs)
         if sum(xs):
-            fig.add_trace(go.Bar(y=[labels[c] for c in order], x=xs, orientation="h", name=stance["label"],
-                                 marker={"color": stance["colour"]}, hovertext=hovers, hoverinfo="text"))
+            fig.add_trace(
+                go.Bar(
+                    y=[labels[c] for c in order],
+                    x=xs,
+                    orientation="h",
+                    name=stance["label"],
+                    marker={"color": stance["colour"]},
+                    hovertext=hovers,
+                    hoverinfo="text",
+                )
+            )
     fig.update_layout(barmode="stack", legend={"traceorder": "normal", "orientation": "h"})
     fig.update_yaxes(categoryorder="array", categoryarray=[labels[c] for c in order][::-1])
     fig.update_xaxes(dtick=1)
-    data = pd.DataFrame({"claim": [labels[c].replace("<br>", " ") for c in order],
-                         **{vocab.loc[s, "label"]: r for s, r in zip(vocab.index, counts_rows)}})
+    data = pd.DataFrame(
+        {
+            "claim": [labels[c].replace("<br>", " ") for c in order],
+            **{vocab.loc[s, "label"]: r for s, r in zip(vocab.index, counts_rows, strict=False)},
+        }
+    )
     theme_label = themes(ev).loc[theme, "label"]
     return charts.chart(
-        fig, title=f"{theme_label}: the stance of the other text on each claim",
-        x_title="concordance rows (count)", y_title="claim (whose, short label)",
+        fig,
+        title=f"{theme_label}: the stance of the other text on each claim",
+        x_title="concordance rows (count)",
+        y_title="claim (whose, short label)",
         source="data/claims.csv, data/concordance.csv, data/codings.csv, data/adjudications.csv",
-        caption=(f"For each claim of the theme \u201c{theme_label}\u201d, El-Emary's and the witness's, the number of "
-                 "passages of the other text with each final stance (agreed by both coders or adjudicated). "
-                 "A bar counts passages, not the weight of their evidence."),
-        table=data, height=height or max(320, 60 + 44 * len(order)), legend_title="stance",
+        caption=(
+            f"For each claim of the theme \u201c{theme_label}\u201d, El-Emary's and the "
+            "witness's, the number of "
+            "passages of the other text with each final stance (agreed by both coders or "
+            "adjudicated). "
+            "A bar counts passages, not the weight of their evidence."
+        ),
+        table=data,
+        height=height or max(320, 60 + 44 * len(order)),
+        legend_title="stance",
     )
 
 
 def mode_counts(ev: Evidence, direction: str = "theory") -> pd.DataFrame:
-    """Rows with a passage, counted by the passage's testimony mode (rows) and final stance (columns),
-    for one direction (by default El-Emary's claims tested against the eyewitness)."""
+    """Rows with a passage, counted by the passage's testimony mode (rows) and final stance
+    (columns), for one direction (by default El-Emary's claims tested against the eyewitness)."""
     table = rows(ev)
     table = table[(table["direction"] == direction) & table["evidence_quote_id"].notna()]
     order = [m for m in modes(ev).index if m in set(table["evidence_mode"])]
-    return (table.groupby(["evidence_mode", "stance"]).size().unstack(fill_value=0)
-            .reindex(index=order, columns=list(stances(ev).index), fill_value=0))
+    return (
+        table.groupby(["evidence_mode", "stance"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=order, columns=list(stances(ev).index), fill_value=0)
+    )
 
 
 def counts_chart(ev: Evidence, by: str = "theme"):
-    """Final stances stacked per theme (or per direction): the conclusion's chart, read from the data."""
+    """Final stances stacked per theme (or per direction): the conclusion's chart, read from the
+    data."""
     import plotly.graph_objects as go
 
     from . import charts
 
     counts = theme_counts(ev, by=by)
     vocab = stances(ev)
-    names = (themes(ev)["label"] if by == "theme" else pd.Series(DIRECTIONS))
+    names = themes(ev)["label"] if by == "theme" else pd.Series(DIRECTIONS)
     labels = [charts.wrap(str(names[i]), 30) for i in counts.index]
     fig = go.Figure()
     for stance_id, stance in vocab.iterrows():
-        fig.add_trace(go.Bar(
-            y=labels, x=counts[stance_id], name=stance["label"], orientation="h", marker_color=stance["colour"],
-            hovertext=[f"{names[i]}: {n} row(s) '{stance['label']}'" for i, n in counts[stance_id].items()],
-            hoverinfo="text"))
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=counts[stance_id],
+                name=stance["label"],
+                orientation="h",
+                marker_color=stance["colour"],
+                hovertext=[
+                    f"{names[i]}: {n} row(s) '{stance['label']}'"
+                    for i, n in counts[stance_id].items()
+                ],
+                hoverinfo="text",
+            )
+        )
     fig.update_layout(barmode="stack", legend={"orientation": "h"})
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1])
-    table = counts.rename(index=lambda i: str(names[i]), columns=lambda s: vocab.loc[s, "label"]).reset_index(
-        names="theme" if by == "theme" else "direction")
+    table = counts.rename(
+        index=lambda i: str(names[i]), columns=lambda s: vocab.loc[s, "label"]
+    ).reset_index(names="theme" if by == "theme" else "direction")
     what = "theme" if by == "theme" else "direction of the test"
     return charts.chart(
-        fig, title=f"The stances used, by {what}", x_title="concordance rows (count)", y_title=what,
-        source="data/claims.csv, data/concordance.csv, data/codings.csv, data/adjudications.csv, data/themes.csv",
-        caption=(f"For each {what}, how many concordance rows have each final stance (agreed by the two coders or "
-                 "adjudicated). A row counts a passage, not the weight of its evidence."),
-        table=table, height=120 + 70 * len(counts), legend_title="stance")
+        fig,
+        title=f"The stances used, by {what}",
+        x_title="concordance rows (count)",
+        y_title=what,
+        source=(
+            "data/claims.csv, data/concordance.csv, data/codings.csv, data/adjudications.csv, "
+            "data/themes.csv"
+        ),
+        caption=(
+            f"For each {what}, how many concordance rows have each final stance (agreed by the "
+            "two coders or "
+            "adjudicated). A row counts a passage, not the weight of its evidence."
+        ),
+        table=table,
+        height=120 + 70 * len(counts),
+        legend_title="stance",
+    )

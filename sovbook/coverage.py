@@ -11,68 +11,20 @@ eyewitness excerpt, the paragraphs its line breaks show; for El-Emary's chapter,
 each section, counted from the first after the byline and the author's note. The share engaged is
 taken over paragraphs of the running text; front matter and notes are listed but not counted.
 """
+
 from __future__ import annotations
 
-import hashlib
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from . import locate
-
-#: Pages that show every quotation or report on coverage itself: a quotation there engages nothing.
-INDEX_PAGES = ("book/passages", "book/coverage")
-#: A page's text, without its stored outputs: markdown and code cells of a notebook, or a MyST page.
-
-
-def _page_texts(root: Path) -> dict[str, str]:
-    import nbformat
-
-    from .cli import toc_files
-
-    texts = {}
-    for name in toc_files(root):
-        if name in INDEX_PAGES:
-            continue
-        notebook, page = root / f"{name}.ipynb", root / f"{name}.md"
-        if notebook.is_file():
-            cells = nbformat.read(notebook, as_version=4).cells
-            texts[name] = "\n".join(cell.source for cell in cells)
-        elif page.is_file():
-            texts[name] = page.read_text(encoding="utf-8")
-    return texts
-
-
-def page_usage(root: Path, quote_ids) -> dict[str, list[str]]:
-    """quote_id -> the pages (toc paths) whose source names it, in toc order."""
-    ids = sorted(set(quote_ids), key=len, reverse=True)
-    out: dict[str, list[str]] = {}
-    for page, text in _page_texts(root).items():
-        for token in set(re.findall(r"(?<![a-z0-9-])[a-z0-9]+(?:-[a-z0-9]+)+(?![a-z0-9-])", text)):
-            if token in ids:
-                out.setdefault(token, []).append(page)
-    return out
-
-
-def usage_fingerprint(root: Path) -> str:
-    """A hash of which quotation ids each page names: part of the execution-cache key, so that the
-    coverage page is executed again when a chapter starts or stops quoting a passage."""
-    digest = hashlib.sha256()
-    quotes_csv = root / "data" / "quotes.csv"
-    if not quotes_csv.is_file():
-        return ""
-    ids = set(re.findall(r"^([a-z0-9]+(?:-[a-z0-9]+)*),", quotes_csv.read_text(encoding="utf-8"), flags=re.M))
-    for page, names in sorted((p, sorted(q for q, pages in page_usage(root, ids).items() if p in pages))
-                              for p in _page_texts(root)):
-        digest.update(f"{page}:{','.join(names)}\n".encode())
-    return digest.hexdigest()[:16]
+from . import locate, project
 
 
 def _uses(tables: dict[str, pd.DataFrame], root: Path) -> dict[str, list[str]]:
     """quote_id -> where the book uses it: pages, and 'concordance' for coded passages."""
     quote_ids = list(tables["quotes"]["quote_id"])
-    uses = {q: list(p) for q, p in page_usage(root, quote_ids).items()}
+    uses = {q: list(p) for q, p in project.quotation_usage(root, quote_ids).items()}
     claims = tables.get("claims")
     if claims is not None:
         for quote_id in claims["quote_id"]:
@@ -84,14 +36,21 @@ def _uses(tables: dict[str, pd.DataFrame], root: Path) -> dict[str, list[str]]:
     return {q: list(dict.fromkeys(v)) for q, v in uses.items()}
 
 
-def paragraph_table(tables: dict[str, pd.DataFrame], locators: dict, root: Path, source_id: str) -> pd.DataFrame:
+def paragraph_table(
+    tables: dict[str, pd.DataFrame], locators: dict, root: Path, source_id: str
+) -> pd.DataFrame:
     """One row per paragraph (then front matter and notes) of one seed text, with ``engaged``,
     ``quotes`` (ids in it that the book uses), ``where`` (pages and concordance) and ``reason``
     (from data/coverage_gaps.csv)."""
     uses = _uses(tables, root)
     gaps = tables["coverage_gaps"]
-    reasons = dict(zip(gaps.loc[gaps["source_id"] == source_id, "paragraph"],
-                       gaps.loc[gaps["source_id"] == source_id, "reason"]))
+    reasons = dict(
+        zip(
+            gaps.loc[gaps["source_id"] == source_id, "paragraph"],
+            gaps.loc[gaps["source_id"] == source_id, "reason"],
+            strict=False,
+        )
+    )
     rows = []
     for para in locate.paragraphs(source_id, base=root):
         inside = []
@@ -105,12 +64,22 @@ def paragraph_table(tables: dict[str, pd.DataFrame], locators: dict, root: Path,
             if hit:
                 inside.append(quote_id)
         where = list(dict.fromkeys(w for q in inside for w in uses[q]))
-        rows.append({
-            "source_id": source_id, "key": para.key, "kind": para.kind, "label": para.label,
-            "number": para.number, "section": para.section, "note": para.note,
-            "first_words": " ".join(para.text.split()[:9]) + " \u2026",
-            "engaged": bool(inside), "quotes": inside, "where": where, "reason": reasons.get(para.key),
-        })
+        rows.append(
+            {
+                "source_id": source_id,
+                "key": para.key,
+                "kind": para.kind,
+                "label": para.label,
+                "number": para.number,
+                "section": para.section,
+                "note": para.note,
+                "first_words": " ".join(para.text.split()[:9]) + " \u2026",
+                "engaged": bool(inside),
+                "quotes": inside,
+                "where": where,
+                "reason": reasons.get(para.key),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -126,23 +95,41 @@ def problems(ctx):
         if role not in ("eyewitness", "theory"):
             continue
         table = paragraph_table(ctx.tables, ctx.locators, ctx.root, source_id)
-        seen_keys[source_id] = dict(zip(table["key"], table["engaged"]))
+        seen_keys[source_id] = dict(zip(table["key"], table["engaged"], strict=False))
         for row in table.itertuples(index=False):
             if row.kind == "paragraph" and not row.engaged and not row.reason:
-                yield Problem("data/coverage_gaps.csv", f"paragraph {row.key!r} of {source_id!r} ({row.label}: "
-                              f"\u201c{row.first_words}\u201d) is neither quoted nor coded by the book: quote or code it, "
-                              "or add a row giving the reason it is left out", None, "paragraph",
-                              f"source_id={source_id}")
+                yield Problem(
+                    "data/coverage_gaps.csv",
+                    f"paragraph {row.key!r} of {source_id!r} ({row.label}: "
+                    f"\u201c{row.first_words}\u201d) is neither quoted nor coded by the book: "
+                    "quote or code it, "
+                    "or add a row giving the reason it is left out",
+                    None,
+                    "paragraph",
+                    f"source_id={source_id}",
+                )
     for index, key, row in ctx.rows("coverage_gaps"):
         known = seen_keys.get(row["source_id"])
         if known is None:
             continue
         if row["paragraph"] not in known:
-            yield Problem("data/coverage_gaps.csv", f"no paragraph {row['paragraph']!r} in {row['source_id']!r}; keys "
-                          f"look like {next(iter(known))!r}", index, "paragraph", key)
+            yield Problem(
+                "data/coverage_gaps.csv",
+                f"no paragraph {row['paragraph']!r} in {row['source_id']!r}; keys "
+                f"look like {next(iter(known))!r}",
+                index,
+                "paragraph",
+                key,
+            )
         elif known[row["paragraph"]]:
-            yield Problem("data/coverage_gaps.csv", f"paragraph {row['paragraph']!r} of {row['source_id']!r} is engaged "
-                          "by the book, so it is not left out: remove the row", index, "paragraph", key)
+            yield Problem(
+                "data/coverage_gaps.csv",
+                f"paragraph {row['paragraph']!r} of {row['source_id']!r} is engaged "
+                "by the book, so it is not left out: remove the row",
+                index,
+                "paragraph",
+                key,
+            )
 
 
 # --------------------------------------------------------------------------- the reader's view
@@ -179,31 +166,62 @@ def chart(ev, source_id: str, *, title: str, source_label: str):
     body["order"] = range(1, len(body) + 1)
     colour = {True: charts.OKABE_ITO["bluish_green"], False: charts.OKABE_ITO["vermillion"]}
     fig = go.Figure()
-    for engaged, name in ((True, "engaged (quoted or coded)"), (False, "not engaged (reason given)")):
+    for engaged, name in (
+        (True, "engaged (quoted or coded)"),
+        (False, "not engaged (reason given)"),
+    ):
         part = body[body["engaged"] == engaged]
         hover = [
             f"<b>{r.label}</b><br>{charts.wrap(r.first_words, 60)}<br>"
-            + ("used: " + charts.wrap("; ".join(_page_title(ev, w) for w in r.where), 60) if engaged
-               else "left out: " + charts.wrap(r.reason or "", 60))
+            + (
+                "used: " + charts.wrap("; ".join(_page_title(ev, w) for w in r.where), 60)
+                if engaged
+                else "left out: " + charts.wrap(r.reason or "", 60)
+            )
             for r in part.itertuples(index=False)
         ]
-        fig.add_trace(go.Bar(x=part["order"], y=[1] * len(part), name=name, marker={"color": colour[engaged]},
-                             hovertext=hover, hoverinfo="text", width=0.9))
+        fig.add_trace(
+            go.Bar(
+                x=part["order"],
+                y=[1] * len(part),
+                name=name,
+                marker={"color": colour[engaged]},
+                hovertext=hover,
+                hoverinfo="text",
+                width=0.9,
+            )
+        )
     fig.update_yaxes(showticklabels=False, range=[0, 1], fixedrange=True)
     fig.update_xaxes(range=[0.4, len(body) + 0.6], dtick=5 if len(body) > 20 else 1)
     engaged, total = int(body["engaged"].sum()), len(body)
-    data = pd.DataFrame({
-        "paragraph": body["label"], "opens with": body["first_words"],
-        "engaged": body["engaged"].map({True: "yes", False: "no"}),
-        "where the book uses it, or why not": [
-            "; ".join(_page_title(ev, w) for w in r.where) if r.engaged else (r.reason or "")
-            for r in body.itertuples(index=False)],
-    })
+    data = pd.DataFrame(
+        {
+            "paragraph": body["label"],
+            "opens with": body["first_words"],
+            "engaged": body["engaged"].map({True: "yes", False: "no"}),
+            "where the book uses it, or why not": [
+                "; ".join(_page_title(ev, w) for w in r.where) if r.engaged else (r.reason or "")
+                for r in body.itertuples(index=False)
+            ],
+        }
+    )
     return charts.chart(
-        fig, title=title, x_title="paragraph, in reading order (number)", y_title="engaged (one cell per paragraph)",
-        source=f"{source_label}; paragraphs by the text's locator scheme (seeds/sources.json); data/coverage_gaps.csv",
-        caption=(f"Each cell is one paragraph of {source_label}, in reading order: {engaged} of {total} are quoted on a "
-                 "page or coded in the concordance; the hover text and the table give where, or why a paragraph is "
-                 "left out."),
-        table=data, height=260, legend_title="paragraph",
+        fig,
+        title=title,
+        x_title="paragraph, in reading order (number)",
+        y_title="engaged (one cell per paragraph)",
+        source=(
+            f"{source_label}; paragraphs by the text's locator scheme (seeds/sources.json); "
+            "data/coverage_gaps.csv"
+        ),
+        caption=(
+            f"Each cell is one paragraph of {source_label}, in reading order: {engaged} of "
+            f"{total} are quoted on a "
+            "page or coded in the concordance; the hover text and the table give where, or why "
+            "a paragraph is "
+            "left out."
+        ),
+        table=data,
+        height=260,
+        legend_title="paragraph",
     )

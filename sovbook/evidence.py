@@ -19,22 +19,25 @@ Checks, in order:
    and their evidence, the two codings and their adjudications, the protocol's
    rules on the final stance, themes and their chapters, coverage).
 """
+
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
 from . import locate as locate_mod
-from . import project, sources as sources_mod
+from . import project
+from . import sources as sources_mod
 
 DATAPACKAGE = "datapackage.json"
-BIBLIOGRAPHY = Path("book") / "references.bib"
+BIBLIOGRAPHY = project.BIBLIOGRAPHY
 
 #: Columns that hold a quote id, and the role (sources.csv ``role``) the quote's source must have.
 QUOTE_ROLES: dict[tuple[str, str], str] = {}
@@ -71,7 +74,9 @@ class EvidenceError(ValueError):
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = list(problems)
-        lines = [f"{len(self.problems)} problem(s) in the book's evidence:"] + [f"  - {p}" for p in self.problems]
+        lines = [f"{len(self.problems)} problem(s) in the book's evidence:"] + [
+            f"  - {p}" for p in self.problems
+        ]
         super().__init__("\n".join(lines))
 
 
@@ -89,7 +94,9 @@ class Evidence:
         try:
             return self.tables[name].copy()
         except KeyError:
-            raise KeyError(f"no table {name!r} in data/{DATAPACKAGE}; tables: {sorted(self.tables)}") from None
+            raise KeyError(
+                f"no table {name!r} in data/{DATAPACKAGE}; tables: {sorted(self.tables)}"
+            ) from None
 
     def quote(self, quote_id: str) -> pd.Series:
         quotes = self.tables["quotes"].set_index("quote_id")
@@ -105,7 +112,8 @@ class Evidence:
         return self.tables["sources"].set_index("source_id").loc[source_id]
 
     def citation(self, quote_id: str) -> str:
-        """'Author, short title, locator' for a quote: the citation shown under it and in hover text."""
+        """'Author, short title, locator' for a quote: the citation shown under it and in hover
+        text."""
         row = self.quote(quote_id)
         src = self.source_row(row["source_id"])
         return f"{src['author']}, {src['title']} ({src['year']}), {self.locators[quote_id].label}"
@@ -232,7 +240,8 @@ def rule(func):
 
 @rule
 def low_not_above_high(ctx: Context):
-    """A range's low bound is not above its high bound; a figure gives a value or a range, not both."""
+    """A range's low bound is not above its high bound; a figure gives a value or a range, not
+    both."""
     for name, table in ctx.tables.items():
         if not {"low", "high"} <= set(table.columns):
             continue
@@ -244,9 +253,21 @@ def low_not_above_high(ctx: Context):
             if "value" in table.columns:
                 value = row["value"]
                 if value is None and low is None and high is None:
-                    yield Problem(file, "no figure: give a value, or a low and/or high bound", index, "value", key)
+                    yield Problem(
+                        file,
+                        "no figure: give a value, or a low and/or high bound",
+                        index,
+                        "value",
+                        key,
+                    )
                 if value is not None and (low is not None or high is not None):
-                    yield Problem(file, "give either a value or a low/high range, not both", index, "value", key)
+                    yield Problem(
+                        file,
+                        "give either a value or a low/high range, not both",
+                        index,
+                        "value",
+                        key,
+                    )
 
 
 @rule
@@ -258,32 +279,54 @@ def id_lists_resolve(ctx: Context):
                 continue
             target = column[: -len("_ids")] + "s"
             if target not in ctx.tables:
-                yield Problem(f"data/{name}.csv", f"column {column!r} refers to no table {target!r}", None, column)
+                yield Problem(
+                    f"data/{name}.csv",
+                    f"column {column!r} refers to no table {target!r}",
+                    None,
+                    column,
+                )
                 continue
             known = set(ctx.tables[target][_primary_key(ctx.schemas[target])])
             for index, key, row in ctx.rows(name):
                 for item in (row[column] or "").split(";"):
                     item = item.strip()
                     if item and item not in known:
-                        yield Problem(f"data/{name}.csv", f"unknown id {item!r}: not in data/{target}.csv", index, column, key)
+                        yield Problem(
+                            f"data/{name}.csv",
+                            f"unknown id {item!r}: not in data/{target}.csv",
+                            index,
+                            column,
+                            key,
+                        )
 
 
 @rule
 def sources_in_bibliography(ctx: Context):
-    """Every source's bib_key is in the bibliography, and a seed's key agrees with seeds/sources.json."""
+    """Every source's bib_key is in the bibliography, and a seed's key agrees with
+    seeds/sources.json."""
     bib = set(bibliography_keys(ctx.root))
     source_rows = {row["source_id"]: row for row in ctx.tables["sources"].to_dict("records")}
     for index, key, row in ctx.rows("sources"):
         if row["bib_key"] not in bib:
-            yield Problem("data/sources.csv", f"bib_key {row['bib_key']!r} is not in {BIBLIOGRAPHY.as_posix()}",
-                          index, "bib_key", key)
+            yield Problem(
+                "data/sources.csv",
+                f"bib_key {row['bib_key']!r} is not in {BIBLIOGRAPHY.as_posix()}",
+                index,
+                "bib_key",
+                key,
+            )
     for seed in ctx.seeds.values():
         row = source_rows.get(seed.id)
         if row is None:
             yield Problem("seeds/sources.json", f"seed {seed.id!r} has no row in data/sources.csv")
         elif row["bib_key"] != seed.bib_key:
-            yield Problem("data/sources.csv", f"bib_key {row['bib_key']!r} differs from seeds/sources.json "
-                          f"({seed.bib_key!r})", None, "bib_key", f"source_id={seed.id}")
+            yield Problem(
+                "data/sources.csv",
+                f"bib_key {row['bib_key']!r} differs from seeds/sources.json ({seed.bib_key!r})",
+                None,
+                "bib_key",
+                f"source_id={seed.id}",
+            )
 
 
 @rule
@@ -292,8 +335,14 @@ def quotations_found(ctx: Context):
     for index, key, row in ctx.rows("quotes"):
         source_id = row["source_id"]
         if source_id not in ctx.seeds:
-            yield Problem("data/quotes.csv", f"source {source_id!r} is not a seed text in seeds/sources.json, so "
-                          "nothing can verify the quote", index, "source_id", key)
+            yield Problem(
+                "data/quotes.csv",
+                f"source {source_id!r} is not a seed text in seeds/sources.json, so "
+                "nothing can verify the quote",
+                index,
+                "source_id",
+                key,
+            )
             continue
         try:
             ctx.locators[row["quote_id"]] = locate_mod.locate(source_id, row["text"], base=ctx.root)
@@ -316,8 +365,14 @@ def quotations_in_their_role(ctx: Context):
             actual = ctx.role(source_id) if kind == "role" else source_id
             if actual != wanted:
                 need = f"a source with role {wanted!r}" if kind == "role" else repr(wanted)
-                yield Problem(f"data/{table_name}.csv", f"quote {row[column]!r} is from {source_id!r} ({actual}), but "
-                              f"this column needs a quote from {need}", index, column, key)
+                yield Problem(
+                    f"data/{table_name}.csv",
+                    f"quote {row[column]!r} is from {source_id!r} ({actual}), but "
+                    f"this column needs a quote from {need}",
+                    index,
+                    column,
+                    key,
+                )
 
 
 @rule
@@ -325,13 +380,25 @@ def modes_fit_their_text(ctx: Context):
     """A quotation's testimony mode is one defined for its source's role (eyewitness or theory)."""
     if not ctx.has("testimony_modes"):
         return
-    applies = dict(zip(ctx.tables["testimony_modes"]["mode_id"], ctx.tables["testimony_modes"]["applies_to"]))
+    applies = dict(
+        zip(
+            ctx.tables["testimony_modes"]["mode_id"],
+            ctx.tables["testimony_modes"]["applies_to"],
+            strict=False,
+        )
+    )
     for index, key, row in ctx.rows("quotes"):
         role = ctx.role(row["source_id"])
         wanted = applies.get(row["mode"])
         if role in ("eyewitness", "theory") and wanted and wanted != role:
-            yield Problem("data/quotes.csv", f"mode {row['mode']!r} is a mode of {wanted} passages, but this quote is "
-                          f"from {row['source_id']!r} ({role})", index, "mode", key)
+            yield Problem(
+                "data/quotes.csv",
+                f"mode {row['mode']!r} is a mode of {wanted} passages, but this quote is "
+                f"from {row['source_id']!r} ({role})",
+                index,
+                "mode",
+                key,
+            )
 
 
 @rule
@@ -339,15 +406,30 @@ def comparisons_in_one_unit(ctx: Context):
     """A figure is compared with a record of the same unit; a complement needs a percentage."""
     if not ctx.has("comparisons", "figures", "records"):
         return
-    fig_units = dict(zip(ctx.tables["figures"]["figure_id"], ctx.tables["figures"]["unit"]))
-    rec_units = dict(zip(ctx.tables["records"]["record_id"], ctx.tables["records"]["unit"]))
+    fig_units = dict(
+        zip(ctx.tables["figures"]["figure_id"], ctx.tables["figures"]["unit"], strict=False)
+    )
+    rec_units = dict(
+        zip(ctx.tables["records"]["record_id"], ctx.tables["records"]["unit"], strict=False)
+    )
     for index, key, row in ctx.rows("comparisons"):
         fig_unit, rec_unit = fig_units.get(row["figure_id"]), rec_units.get(row["record_id"])
         if fig_unit != rec_unit:
-            yield Problem("data/comparisons.csv", f"figure unit {fig_unit!r} and record unit {rec_unit!r} differ",
-                          index, "record_id", key)
+            yield Problem(
+                "data/comparisons.csv",
+                f"figure unit {fig_unit!r} and record unit {rec_unit!r} differ",
+                index,
+                "record_id",
+                key,
+            )
         if row["record_as"] == "complement-of-share" and rec_unit != "percent":
-            yield Problem("data/comparisons.csv", "complement-of-share needs a percentage", index, "record_as", key)
+            yield Problem(
+                "data/comparisons.csv",
+                "complement-of-share needs a percentage",
+                index,
+                "record_as",
+                key,
+            )
 
 
 #: Relative tolerance within which a record is said to agree with a cited figure.
@@ -355,26 +437,36 @@ AGREEMENT_TOLERANCE = 0.05
 
 
 def _compared_value(record: dict, record_as: str) -> list[float]:
-    values = [record["value"]] if record["value"] is not None else [v for v in (record["low"], record["high"]) if v is not None]
+    values = (
+        [record["value"]]
+        if record["value"] is not None
+        else [v for v in (record["low"], record["high"]) if v is not None]
+    )
     return [100 - v for v in values] if record_as == "complement-of-share" else values
 
 
 def agrees(figure: dict, values: list[float]) -> bool:
-    """Whether a record (one value, or its bounds) agrees with a cited figure within the tolerance."""
+    """Whether a record (one value, or its bounds) agrees with a cited figure within the
+    tolerance."""
     low = figure["value"] if figure["value"] is not None else figure["low"]
     high = figure["value"] if figure["value"] is not None else figure["high"]
     low = low if low is not None else 0
     high = high if high is not None else math.inf
     if len(values) == 2:  # a record range agrees if it overlaps the cited figure
-        return values[0] <= high * (1 + AGREEMENT_TOLERANCE) and values[1] >= low * (1 - AGREEMENT_TOLERANCE)
-    return any(low * (1 - AGREEMENT_TOLERANCE) <= v <= high * (1 + AGREEMENT_TOLERANCE) for v in values)
+        return values[0] <= high * (1 + AGREEMENT_TOLERANCE) and values[1] >= low * (
+            1 - AGREEMENT_TOLERANCE
+        )
+    return any(
+        low * (1 - AGREEMENT_TOLERANCE) <= v <= high * (1 + AGREEMENT_TOLERANCE) for v in values
+    )
 
 
 @rule
 def verdicts_rest_on_a_record(ctx: Context):
-    """A verdict names the record it rests on (none for 'not checked here' or 'unverifiable'), that record
-    is among the figure's records, and the ledger's comparisons agree with the verdict: no comparable
-    record agrees with a figure said to differ, and a consistent figure has one that does."""
+    """A verdict names the record it rests on (none for 'not checked here' or 'unverifiable'),
+    that record is among the figure's records, and the ledger's comparisons agree with the verdict:
+    no comparable record agrees with a figure said to differ, and a consistent figure has one that
+    does."""
     if not ctx.has("figures", "records", "verdicts"):
         return
     records = {r["record_id"]: r for r in ctx.tables["records"].to_dict("records")}
@@ -384,59 +476,116 @@ def verdicts_rest_on_a_record(ctx: Context):
         listed = [r for r in (row["record_ids"] or "").split(";") if r]
         if verdict in ("not-checked", "unverifiable"):
             if basis:
-                yield Problem("data/figures.csv", f"a figure {verdict!r} rests on no record, but basis_record_id is {basis!r}",
-                              index, "basis_record_id", key)
+                yield Problem(
+                    "data/figures.csv",
+                    f"a figure {verdict!r} rests on no record, but basis_record_id is {basis!r}",
+                    index,
+                    "basis_record_id",
+                    key,
+                )
             continue
         if not basis:
-            yield Problem("data/figures.csv", f"verdict {verdict!r} must name the record it rests on", index,
-                          "basis_record_id", key)
+            yield Problem(
+                "data/figures.csv",
+                f"verdict {verdict!r} must name the record it rests on",
+                index,
+                "basis_record_id",
+                key,
+            )
             continue
         if basis not in listed:
-            yield Problem("data/figures.csv", f"basis record {basis!r} is not among the figure's record_ids", index,
-                          "basis_record_id", key)
+            yield Problem(
+                "data/figures.csv",
+                f"basis record {basis!r} is not among the figure's record_ids",
+                index,
+                "basis_record_id",
+                key,
+            )
         if comparisons is None:
             continue
         mine = comparisons[comparisons["figure_id"] == row["figure_id"]]
-        comparable = [(records[c["record_id"]], c["record_as"]) for c in mine.to_dict("records")
-                      if c["comparable"] == "yes" and c["record_id"] in records]
+        comparable = [
+            (records[c["record_id"]], c["record_as"])
+            for c in mine.to_dict("records")
+            if c["comparable"] == "yes" and c["record_id"] in records
+        ]
         agreeing = [r["record_id"] for r, how in comparable if agrees(row, _compared_value(r, how))]
         if verdict == "differs" and agreeing:
-            yield Problem("data/figures.csv", f"verdict 'differs', but the comparable record(s) {agreeing} agree with the "
-                          "figure: the ledger chart would draw a difference on the line of agreement", index,
-                          "check_status", key)
+            yield Problem(
+                "data/figures.csv",
+                f"verdict 'differs', but the comparable record(s) {agreeing} agree with the "
+                "figure: the ledger chart would draw a difference on the line of agreement",
+                index,
+                "check_status",
+                key,
+            )
         if verdict in ("consistent", "in-line") and comparable and not agreeing:
-            yield Problem("data/figures.csv", f"verdict {verdict!r}, but no comparable record agrees with the figure",
-                          index, "check_status", key)
+            yield Problem(
+                "data/figures.csv",
+                f"verdict {verdict!r}, but no comparable record agrees with the figure",
+                index,
+                "check_status",
+                key,
+            )
 
 
 @rule
 def claims_and_evidence_from_the_two_texts(ctx: Context):
-    """A claim is stated by a passage of one seed text; its rows cite passages of another seed text, in a
-    mode that can be evidence (never a translator's note)."""
+    """A claim is stated by a passage of one seed text; its rows cite passages of another seed
+    text, in a mode that can be evidence (never a translator's note)."""
     if not ctx.has("claims", "concordance", "testimony_modes"):
         return
-    can = dict(zip(ctx.tables["testimony_modes"]["mode_id"], ctx.tables["testimony_modes"]["can_be_evidence"]))
-    modes = dict(zip(ctx.tables["quotes"]["quote_id"], ctx.tables["quotes"]["mode"]))
+    can = dict(
+        zip(
+            ctx.tables["testimony_modes"]["mode_id"],
+            ctx.tables["testimony_modes"]["can_be_evidence"],
+            strict=False,
+        )
+    )
+    modes = dict(zip(ctx.tables["quotes"]["quote_id"], ctx.tables["quotes"]["mode"], strict=False))
     claim_source = {}
     for index, key, row in ctx.rows("claims"):
         source_id = ctx.quote_source(row["quote_id"])
         claim_source[row["claim_id"]] = source_id
         if source_id is not None and source_id not in ctx.seeds:
-            yield Problem("data/claims.csv", f"quote {row['quote_id']!r} is not from a seed text", index, "quote_id", key)
+            yield Problem(
+                "data/claims.csv",
+                f"quote {row['quote_id']!r} is not from a seed text",
+                index,
+                "quote_id",
+                key,
+            )
     for index, key, row in ctx.rows("concordance"):
         quote_id = row["evidence_quote_id"]
         if quote_id is None:
             continue
         source_id = ctx.quote_source(quote_id)
         if source_id == claim_source.get(row["claim_id"]):
-            yield Problem("data/concordance.csv", f"passage {quote_id!r} is from the same text as the claim; a row "
-                          "sets a claim against the other text", index, "evidence_quote_id", key)
+            yield Problem(
+                "data/concordance.csv",
+                f"passage {quote_id!r} is from the same text as the claim; a row "
+                "sets a claim against the other text",
+                index,
+                "evidence_quote_id",
+                key,
+            )
         elif source_id is not None and source_id not in ctx.seeds:
-            yield Problem("data/concordance.csv", f"passage {quote_id!r} is not from a seed text", index,
-                          "evidence_quote_id", key)
+            yield Problem(
+                "data/concordance.csv",
+                f"passage {quote_id!r} is not from a seed text",
+                index,
+                "evidence_quote_id",
+                key,
+            )
         if can.get(modes.get(quote_id)) == "no":
-            yield Problem("data/concordance.csv", f"passage {quote_id!r} is a {modes[quote_id]!r} passage, which is never "
-                          "evidence of what the witness saw (book/protocol)", index, "evidence_quote_id", key)
+            yield Problem(
+                "data/concordance.csv",
+                f"passage {quote_id!r} is a {modes[quote_id]!r} passage, which is never "
+                "evidence of what the witness saw (book/protocol)",
+                index,
+                "evidence_quote_id",
+                key,
+            )
 
 
 @rule
@@ -446,13 +595,19 @@ def every_row_coded_by_every_coder(ctx: Context):
         return
     coders = list(ctx.tables["coders"]["coder_id"])
     codings = ctx.tables["codings"]
-    done = set(zip(codings["row_id"], codings["coder_id"]))
+    done = set(zip(codings["row_id"], codings["coder_id"], strict=False))
     for index, key, row in ctx.rows("concordance"):
         missing = [c for c in coders if (row["row_id"], c) not in done]
         if missing:
             have = [c for c in coders if c not in missing]
-            yield Problem("data/concordance.csv", f"row has {len(have)} coding(s) ({', '.join(have) or 'none'}); missing "
-                          f"the coding of {', '.join(missing)} in data/codings.csv", index, "row_id", key)
+            yield Problem(
+                "data/concordance.csv",
+                f"row has {len(have)} coding(s) ({', '.join(have) or 'none'}); missing "
+                f"the coding of {', '.join(missing)} in data/codings.csv",
+                index,
+                "row_id",
+                key,
+            )
 
 
 @rule
@@ -472,38 +627,65 @@ def disagreements_adjudicated(ctx: Context):
     for row_id, same in agreed.items():
         if not same and row_id not in adjudicated:
             stances = codings[codings["row_id"] == row_id].set_index("coder_id")["stance"].to_dict()
-            yield Problem("data/concordance.csv", f"the coders disagree ({stances}) and data/adjudications.csv has no "
-                          "adjudication for the row", index_of.get(row_id), "row_id", f"row_id={row_id}")
+            yield Problem(
+                "data/concordance.csv",
+                f"the coders disagree ({stances}) and data/adjudications.csv has no "
+                "adjudication for the row",
+                index_of.get(row_id),
+                "row_id",
+                f"row_id={row_id}",
+            )
     for index, key, row in ctx.rows("adjudications"):
         if agreed.get(row["row_id"]):
-            yield Problem("data/adjudications.csv", "the coders agree on this row, so it may not be adjudicated", index,
-                          "row_id", key)
+            yield Problem(
+                "data/adjudications.csv",
+                "the coders agree on this row, so it may not be adjudicated",
+                index,
+                "row_id",
+                key,
+            )
 
 
 @rule
 def final_stances_keep_the_protocol(ctx: Context):
-    """The stance the book uses keeps the protocol: a row without a passage is silent, and a passage can
-    support or contradict a claim only if their periods overlap."""
+    """The stance the book uses keeps the protocol: a row without a passage is silent, and a
+    passage can support or contradict a claim only if their periods overlap."""
     if not ctx.has("concordance", "codings", "coders", "adjudications", "periods", "claims"):
         return
     from .concordance import final_stances, periods_overlap
 
     final = final_stances(ctx.tables, list(ctx.tables["coders"]["coder_id"]))
-    claim_period = dict(zip(ctx.tables["claims"]["claim_id"], ctx.tables["claims"]["period"]))
-    quote_period = dict(zip(ctx.tables["quotes"]["quote_id"], ctx.tables["quotes"]["period"]))
+    claim_period = dict(
+        zip(ctx.tables["claims"]["claim_id"], ctx.tables["claims"]["period"], strict=False)
+    )
+    quote_period = dict(
+        zip(ctx.tables["quotes"]["quote_id"], ctx.tables["quotes"]["period"], strict=False)
+    )
     for index, key, row in ctx.rows("concordance"):
         stance = final.get(row["row_id"])
         if stance is None:
             continue
         if row["evidence_quote_id"] is None and stance != "silent":
-            yield Problem("data/concordance.csv", f"a row without a passage can only be 'silent', but its stance is "
-                          f"{stance!r}: add the passage the stance rests on", index, "evidence_quote_id", key)
+            yield Problem(
+                "data/concordance.csv",
+                f"a row without a passage can only be 'silent', but its stance is "
+                f"{stance!r}: add the passage the stance rests on",
+                index,
+                "evidence_quote_id",
+                key,
+            )
         if stance in ("supports", "contradicts") and row["evidence_quote_id"] is not None:
             a, b = claim_period.get(row["claim_id"]), quote_period.get(row["evidence_quote_id"])
             if a and b and not periods_overlap(ctx.tables["periods"], a, b):
-                yield Problem("data/concordance.csv", f"stance {stance!r} for a passage of period {b!r} against a claim of "
-                              f"period {a!r}: periods that do not overlap allow only 'not-comparable' or 'silent'",
-                              index, "evidence_quote_id", key)
+                yield Problem(
+                    "data/concordance.csv",
+                    f"stance {stance!r} for a passage of period {b!r} against a claim of "
+                    f"period {a!r}: periods that do not overlap allow only 'not-comparable' or "
+                    "'silent'",
+                    index,
+                    "evidence_quote_id",
+                    key,
+                )
 
 
 @rule
@@ -514,13 +696,20 @@ def themes_have_chapters(ctx: Context):
     for index, key, row in ctx.rows("themes"):
         chapter = ctx.root / row["chapter"]
         if not (chapter.with_suffix(".ipynb").is_file() or chapter.with_suffix(".md").is_file()):
-            yield Problem("data/themes.csv", f"chapter {row['chapter']!r} has no .ipynb or .md file", index, "chapter", key)
+            yield Problem(
+                "data/themes.csv",
+                f"chapter {row['chapter']!r} has no .ipynb or .md file",
+                index,
+                "chapter",
+                key,
+            )
 
 
 @rule
 def every_paragraph_engaged_or_explained(ctx: Context):
-    """Every paragraph of the two texts is quoted or coded by the book, or named in data/coverage_gaps.csv
-    with a reason; a paragraph the book engages is not also listed as left out."""
+    """Every paragraph of the two texts is quoted or coded by the book, or named in
+    data/coverage_gaps.csv with a reason; a paragraph the book engages is not also listed as left
+    out."""
     if not ctx.has("coverage_gaps"):
         return
     from . import coverage
@@ -558,8 +747,13 @@ def check(base: Path | None = None) -> tuple[Evidence | None, list[Problem]]:
     context = Context(root, tables, schemas, seeds)
     for check_rule in RULES:
         problems += list(check_rule(context))
-    evidence = Evidence(root=root, tables=tables, sources=seeds, locators=context.locators,
-                        bib_keys=frozenset(bibliography_keys(root)))
+    evidence = Evidence(
+        root=root,
+        tables=tables,
+        sources=seeds,
+        locators=context.locators,
+        bib_keys=frozenset(bibliography_keys(root)),
+    )
     return evidence, problems
 
 

@@ -41,19 +41,26 @@ Labels
 note 11`` (the section where the note block stands). ``paragraph`` is the
 paragraph where the match starts.
 """
+
 from __future__ import annotations
 
-import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from . import schemes, sources
 
 __all__ = [
-    "Locator", "QuoteNotFound", "locate", "locate_all", "normalise", "page_segments", "paragraphs", "paragraph_of",
+    "Locator",
+    "QuoteNotFound",
+    "locate",
+    "locate_all",
+    "normalise",
+    "page_segments",
+    "paragraphs",
+    "paragraph_of",
     "text_view",
 ]
 
@@ -77,6 +84,7 @@ class Locator:
 # --------------------------------------------------------------------------
 # Normalisation
 
+
 def normalise(text: str, markers: tuple[str, ...] = schemes.DEFAULT_MARKERS) -> str:
     """The normalised comparison form of ``text`` (see the module docstring); ``markers`` are the
     page and note markers to remove (by default, the markers of both seed texts' schemes)."""
@@ -92,7 +100,8 @@ def _quote_parts(quote: str) -> list[str]:
     parts = [p for p in (normalise(p) for p in _ELLIPSIS_RE.split(quote)) if p]
     if not parts or any(len(p.replace(" ", "")) < 3 for p in parts):
         raise ValueError(
-            f"quote too short to locate (each part needs at least 3 non-space characters): {quote!r}"
+            "quote too short to locate (each part needs at least 3 non-space characters): "
+            f"{quote!r}"
         )
     return parts
 
@@ -117,11 +126,12 @@ def text_view(source_id: str, *, base: Path | None = None) -> schemes.TextView:
 
 
 def paragraphs(source_id: str, *, base: Path | None = None) -> list[schemes.Paragraph]:
-    """Every paragraph of a seed text in reading order, then its notes (see :mod:`sovbook.schemes`)."""
+    """Every paragraph of a seed text in reading order, then its notes (see
+    :mod:`sovbook.schemes`)."""
     return list(text_view(source_id, base=base).paragraphs)
 
 
-def paragraph_of(locator: "Locator", *, base: Path | None = None) -> schemes.Paragraph | None:
+def paragraph_of(locator: Locator, *, base: Path | None = None) -> schemes.Paragraph | None:
     """The paragraph (or note) in which a located quotation begins."""
     for para in text_view(locator.source_id, base=base).paragraphs:
         if para.kind != "note" and locator.note is None and para.start <= locator.start < para.end:
@@ -181,7 +191,7 @@ def _nearest(view: schemes.TextView, part: str) -> tuple[float, schemes.Segment,
 
 def _not_found(src, view: schemes.TextView, parts: list[str]) -> QuoteNotFound:
     quote = " [...] ".join(parts)
-    lines = [f"quote not found in {src.id} (seeds/{src.file}):", f"  quote:   \"{_short(quote)}\""]
+    lines = [f"quote not found in {src.id} (seeds/{src.file}):", f'  quote:   "{_short(quote)}"']
     failed = parts[0]
     if len(parts) > 1:
         best_n, best_seg = -1, None
@@ -196,7 +206,7 @@ def _not_found(src, view: schemes.TextView, parts: list[str]) -> QuoteNotFound:
             msg += f" after part {best_n}{where}"
             if _find(best_seg.text, failed, 0) >= 0:
                 msg += " (it occurs earlier: the parts must be in the text's order)"
-        lines.append(msg + f": \"{_short(failed)}\"")
+        lines.append(msg + f': "{_short(failed)}"')
     near = _nearest(view, failed)
     if near is not None:
         score, seg, s, e = near
@@ -206,7 +216,9 @@ def _not_found(src, view: schemes.TextView, parts: list[str]) -> QuoteNotFound:
         while e < len(seg.text) and seg.text[e] != " ":
             e += 1
         label = view.describe(seg, s, max(e, s + 1))["label"]
-        lines.append(f"  nearest: \"{_short(seg.text[s:e], 160)}\" (similarity {score:.0f}%, {label})")
+        lines.append(
+            f'  nearest: "{_short(seg.text[s:e], 160)}" (similarity {score:.0f}%, {label})'
+        )
     return QuoteNotFound("\n".join(lines))
 
 
@@ -224,7 +236,9 @@ def locate(source_id: str, quote: str, *, base: Path | None = None) -> Locator:
         if n == len(parts):
             s, e = spans[0][0], spans[-1][1]
             fields = view.describe(seg, s, e)
-            return Locator(source_id=source_id, start=seg.offs[s], end=seg.offs[e - 1] + 1, **fields)
+            return Locator(
+                source_id=source_id, start=seg.offs[s], end=seg.offs[e - 1] + 1, **fields
+            )
     raise _not_found(src, view, parts)
 
 

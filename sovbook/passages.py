@@ -9,6 +9,7 @@ so the strict build stops on a reference to nothing.
 Every sentence of the book that reports what a text says carries such a reference, or stands
 right before the quotation it reports (tests/test_attribution.py).
 """
+
 from __future__ import annotations
 
 import html
@@ -39,7 +40,8 @@ def passage_role(name, rawtext, text, lineno, inliner, options=None, content=Non
     ev = _evidence(env)
     if quote_id not in ev.locators:
         message = inliner.reporter.error(
-            f"{{passage}} refers to {quote_id!r}, which is no quotation in data/quotes.csv", line=lineno
+            f"{{passage}} refers to {quote_id!r}, which is no quotation in data/quotes.csv",
+            line=lineno,
         )
         return [inliner.problematic(rawtext, rawtext, message)], [message]
     node = passage_ref(rawtext, ev.locator(quote_id).label, quote_id=quote_id, inpage=False)

@@ -8,6 +8,7 @@ as vector graphics (plotly draws SVG).
 
     sovbook pdf [--output _build/pdf/book.pdf]     # after building the book
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -15,11 +16,11 @@ import os
 from pathlib import Path
 
 from . import plotlyjs, project
-from .cli import toc_files
 
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }
-body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial,
+                    sans-serif;
        font-size: 10.5pt; line-height: 1.45; color: #111; max-width: none; margin: 0; }
 h1 { font-size: 20pt; margin: 0 0 8pt 0; }
 h2 { font-size: 14pt; margin: 14pt 0 6pt 0; }
@@ -35,7 +36,9 @@ blockquote.sovbook-quote { break-inside: avoid; margin: 6pt 0; }
 table { border-collapse: collapse; font-size: 9pt; break-inside: auto; }
 th, td { border: 1px solid #999; padding: 2pt 4pt; vertical-align: top; }
 .headerlink, .toggle-details__summary, .cell_input, details.hide, .above-input, .copybtn,
-button, .bd-sidebar, .prev-next-area, .footer-article-items, .bd-footer { display: none !important; }
+button, .bd-sidebar, .prev-next-area, .footer-article-items, .bd-footer {
+  display: none !important;
+}
 .cell_output .output { margin: 0; }
 """
 
@@ -45,7 +48,9 @@ def _article(page: Path, index: int):
 
     doc = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     article = doc.select_one("article.bd-article") or doc.select_one("main") or doc.body
-    for hidden in article.select(".cell_input, details.hide, .headerlink, script:not(.sovbook-chart-json), .toggle-details"):
+    for hidden in article.select(
+        ".cell_input, details.hide, .headerlink, script:not(.sovbook-chart-json), .toggle-details"
+    ):
         hidden.decompose()
     for node in article.select("[id]"):
         node["id"] = f"p{index}-{node['id']}"
@@ -57,16 +62,21 @@ def _article(page: Path, index: int):
 
 
 def print_document(html_dir: Path, out_dir: Path) -> Path:
-    """Write the one-file print document into ``out_dir`` (outside the published site) and return its path."""
+    """Write the one-file print document into ``out_dir`` (outside the published site); return
+    its path."""
     root = html_dir.parent.parent
-    pages = [html_dir / f"{f}.html" for f in toc_files(root)]
+    pages = [html_dir / f"{f}.html" for f in project.toc_files(root)]
     missing = [str(p) for p in pages if not p.is_file()]
     if missing:
         raise FileNotFoundError(f"build the book first; missing: {', '.join(missing)}")
     chapters = [_article(p, i) for i, p in enumerate(pages)]
-    toc = "".join(f'<li><a href="#chapter-{i}">{html_lib.escape(t)}</a></li>' for i, (t, _) in enumerate(chapters))
+    toc = "".join(
+        f'<li><a href="#chapter-{i}">{html_lib.escape(t)}</a></li>'
+        for i, (t, _) in enumerate(chapters)
+    )
     body = "".join(
-        f'<section class="chapter" id="chapter-{i}">{content}</section>' for i, (_, content) in enumerate(chapters)
+        f'<section class="chapter" id="chapter-{i}">{content}</section>'
+        for i, (_, content) in enumerate(chapters)
     )
     import yaml
 
@@ -75,7 +85,9 @@ def print_document(html_dir: Path, out_dir: Path) -> Path:
     static = Path(os.path.relpath(html_dir / "_static", out_dir)).as_posix()
     bundle = plotlyjs.for_traces(plotlyjs.traces_in(body))
     if not (html_dir / "_static" / bundle.name).is_file():
-        raise FileNotFoundError(f"build the book first; missing: {html_dir / '_static' / bundle.name}")
+        raise FileNotFoundError(
+            f"build the book first; missing: {html_dir / '_static' / bundle.name}"
+        )
     document = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <link rel="stylesheet" href="{static}/sovbook.css">
@@ -91,26 +103,22 @@ def print_document(html_dir: Path, out_dir: Path) -> Path:
     return out
 
 
-def write_pdf(html_dir: Path | None = None, output: Path | None = None, browser=None) -> Path:
-    """Print the built book to ``output``. ``browser`` is a running Playwright browser to use
-    (the tests pass theirs); without one, headless Chromium is started and closed here."""
-    html_dir = Path(html_dir or project.root() / "_build" / "html").resolve()
-    output = Path(output or html_dir.parent / "pdf" / "book.pdf").resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    document = print_document(html_dir, output.parent)
-    if browser is not None:
-        _print(browser, document, output)
-        return output
+def write_pdf(html_dir: Path | None = None, output: Path | None = None) -> Path:
+    """Print the built book to ``output`` with headless Chromium (started and closed here)."""
     from playwright.sync_api import sync_playwright
 
     from .browser import launch
 
+    html_dir = Path(html_dir or project.root() / "_build" / "html").resolve()
+    output = Path(output or html_dir.parent / "pdf" / "book.pdf").resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    document = print_document(html_dir, output.parent)
     with sync_playwright() as p:
-        own = launch(p)
+        browser = launch(p)
         try:
-            _print(own, document, output)
+            _print(browser, document, output)
         finally:
-            own.close()
+            browser.close()
     return output
 
 

@@ -15,6 +15,7 @@ vendored file that was edited or that is a different release from the installed 
 plotly.js, so a figure is never drawn by another plotly.js than the one it was made for.
 After upgrading plotly, ``sovbook plotly-bundle`` fetches the matching basic bundle from npm.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,10 +25,10 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable
 
 #: The MIME type of plotly figure JSON in notebook outputs (plotly >= 6).
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -94,7 +95,9 @@ def check() -> None:
     bundle = basic()
     where = bundle.path.relative_to(VENDOR.parent.parent).as_posix()
     if not bundle.path.is_file():
-        raise PlotlyBundleError(f"{where}: missing; run `sovbook plotly-bundle` to fetch it from npm")
+        raise PlotlyBundleError(
+            f"{where}: missing; run `sovbook plotly-bundle` to fetch it from npm"
+        )
     digest = _sha256(bundle.path)
     if digest != data["sha256"]:
         raise PlotlyBundleError(
@@ -105,7 +108,8 @@ def check() -> None:
     if vendored != installed or data["version"] != installed:
         raise PlotlyBundleError(
             f"{where}: plotly.js {vendored}, but the installed plotly {metadata.version('plotly')} "
-            f"ships plotly.js {installed}; run `sovbook plotly-bundle` to fetch {NPM_PACKAGE}@{installed}"
+            f"ships plotly.js {installed}; "
+            f"run `sovbook plotly-bundle` to fetch {NPM_PACKAGE}@{installed}"
         )
 
 
@@ -135,19 +139,27 @@ def update(version: str | None = None, npm: str = "npm") -> dict:
     with tempfile.TemporaryDirectory(prefix="sovbook-plotly-") as tmp:
         result = subprocess.run(
             [npm, "pack", f"{NPM_PACKAGE}@{version}", "--json", "--pack-destination", tmp],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
-            raise PlotlyBundleError(f"npm pack {NPM_PACKAGE}@{version} failed:\n{result.stderr[-2000:]}")
+            raise PlotlyBundleError(
+                f"npm pack {NPM_PACKAGE}@{version} failed:\n{result.stderr[-2000:]}"
+            )
         packed = json.loads(result.stdout)[0]
         with tarfile.open(Path(tmp) / packed["filename"]) as archive:
             archive.extractall(tmp, filter="data")
         package = Path(tmp) / "package"
         manifest = json.loads((package / "package.json").read_text(encoding="utf-8"))
         source = package / manifest["main"]
-        listed = re.search(r"Contains trace modules ([^\n]*)", (package / "README.md").read_text(encoding="utf-8"))
+        listed = re.search(
+            r"Contains trace modules ([^\n]*)", (package / "README.md").read_text(encoding="utf-8")
+        )
         if not listed:
-            raise PlotlyBundleError(f"{NPM_PACKAGE}@{version}: its README does not list the trace modules")
+            raise PlotlyBundleError(
+                f"{NPM_PACKAGE}@{version}: its README does not list the trace modules"
+            )
         traces = sorted(re.findall(r"`(\w+)`", listed.group(1)))
         VENDOR.mkdir(exist_ok=True)
         target = VENDOR / "plotly-basic.min.js"
@@ -160,7 +172,9 @@ def update(version: str | None = None, npm: str = "npm") -> dict:
         "integrity": packed["integrity"],
         "sha256": _sha256(target),
         "traces": traces,
-        "note": "plotly.js basic bundle from the npm registry; refresh with `sovbook plotly-bundle`",
+        "note": (
+            "plotly.js basic bundle from the npm registry; refresh with `sovbook plotly-bundle`"
+        ),
     }
     PIN.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return data

@@ -4,10 +4,11 @@ Every string that comes from ``data/`` is HTML-escaped here, so a quotation
 or a note can never inject markup into the book. Notebooks display the objects
 returned by these functions; they never paste a quotation into prose.
 """
+
 from __future__ import annotations
 
 import html
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -52,7 +53,12 @@ def quote(evidence: Evidence, quote_id: str, *, label: str | None = None) -> HTM
     return HTML(markup, text)
 
 
-def side_by_side(evidence: Evidence, pairs: Sequence[tuple[str, str]] | Iterable[str], *, labels: Sequence[str] | None = None) -> HTML:
+def side_by_side(
+    evidence: Evidence,
+    pairs: Sequence[tuple[str, str]] | Iterable[str],
+    *,
+    labels: Sequence[str] | None = None,
+) -> HTML:
     """Quotations set beside each other (e.g. the witness and the theory on one point).
 
     ``pairs`` is a sequence of quote ids; ``labels`` optionally names each column.
@@ -61,21 +67,25 @@ def side_by_side(evidence: Evidence, pairs: Sequence[tuple[str, str]] | Iterable
     labels = list(labels) if labels else [None] * len(ids)
     if len(labels) != len(ids):
         raise ValueError("side_by_side: one label per quotation")
-    parts = [quote_markup(evidence, qid, label=lab) for qid, lab in zip(ids, labels)]
+    parts = [quote_markup(evidence, qid, label=lab) for qid, lab in zip(ids, labels, strict=True)]
     markup = '<div class="sovbook-quotes">' + "".join(m for m, _ in parts) + "</div>"
     text = "\n".join(t for _, t in parts)
     return HTML(markup, text)
 
 
-def stack(evidence: Evidence, quote_ids: Iterable[str], *, labels: Sequence[str] | None = None) -> HTML:
+def stack(
+    evidence: Evidence, quote_ids: Iterable[str], *, labels: Sequence[str] | None = None
+) -> HTML:
     """Quotations one after another (a list of passages, as on the page of every quotation)."""
     ids = list(quote_ids)
     labels = list(labels) if labels else [None] * len(ids)
     if len(labels) != len(ids):
         raise ValueError("stack: one label per quotation")
-    parts = [quote_markup(evidence, qid, label=lab) for qid, lab in zip(ids, labels)]
-    return HTML('<div class="sovbook-quote-list">' + "".join(m for m, _ in parts) + "</div>",
-                "\n".join(t for _, t in parts))
+    parts = [quote_markup(evidence, qid, label=lab) for qid, lab in zip(ids, labels, strict=False)]
+    return HTML(
+        '<div class="sovbook-quote-list">' + "".join(m for m, _ in parts) + "</div>",
+        "\n".join(t for _, t in parts),
+    )
 
 
 def table(frame: pd.DataFrame, *, caption: str) -> HTML:
@@ -118,18 +128,22 @@ class Plain:
 
 def say(name: str, value) -> None:
     """Glue a value into the prose, where ``{glue:text}`name``` shows it: the one way the book's
-    notebooks glue. Format numbers and dates first (:func:`number`, :func:`millions`, :func:`date`)."""
+    notebooks glue. Format numbers and dates first (:func:`number`, :func:`millions`,
+    :func:`date`)."""
     from myst_nb import glue
 
     glue(name, value if isinstance(value, Plain) else Plain(str(value)), display=False)
 
 
-MONTHS = ("January February March April May June July August September October November December").split()
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
 
 
 def date(iso: str) -> Plain:
-    """A date of ``data/`` (``1942``, ``1935-12``, ``1942-01-01``) written in words, the same on every
-    platform: ``1942``, ``December 1935``, ``1 January 1942``. Anything else is returned as it is."""
+    """A date of ``data/`` (``1942``, ``1935-12``, ``1942-01-01``) written in words, the same on
+    every platform: ``1942``, ``December 1935``, ``1 January 1942``. Anything else is returned as
+    it is."""
     import re
 
     text = str(iso)
@@ -161,15 +175,25 @@ def millions(persons: float, decimals: int = 1) -> Plain:
 
 #: How a unit of data/figures.csv and data/records.csv is written after a number.
 UNIT_WORDS = {
-    "percent": " %", "persons": " people", "members": " members", "ratio": " to 1", "countries": " countries",
-    "days": " days", "months": " months", "years": " years", "years-of-age": " years old", "year": "",
-    "century": "th century", "classes": " classes",
+    "percent": " %",
+    "persons": " people",
+    "members": " members",
+    "ratio": " to 1",
+    "countries": " countries",
+    "days": " days",
+    "months": " months",
+    "years": " years",
+    "years-of-age": " years old",
+    "year": "",
+    "century": "th century",
+    "classes": " classes",
 }
 
 
 def amount(row) -> str:
     """A figure or record row (``value``, or ``low``/``high``, and ``unit``) as the text gives it:
-    ``82 %``, ``8,000,000–15,000,000 people``, ``at most 3,000,000 people``, ``more than 30 people``."""
+    ``82 %``, ``8,000,000–15,000,000 people``, ``at most 3,000,000 people``,
+    ``more than 30 people``."""
     unit = UNIT_WORDS.get(row["unit"], " " + row["unit"])
     fmt = (lambda v: f"{v:g}") if row["unit"] in ("year", "century") else (lambda v: f"{v:,.10g}")
     present = lambda v: v is not None and not pd.isna(v)  # noqa: E731
@@ -187,4 +211,6 @@ def passage(evidence: Evidence, quote_id, missing: str = "(no passage)") -> str:
     (never the machine id), or ``missing``."""
     if not isinstance(quote_id, str) or not quote_id:
         return missing
-    return f"\u201c{evidence.quote(quote_id)['paraphrase']}\u201d ({evidence.locator(quote_id).label})"
+    return (
+        f"\u201c{evidence.quote(quote_id)['paraphrase']}\u201d ({evidence.locator(quote_id).label})"
+    )

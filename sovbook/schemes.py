@@ -39,18 +39,31 @@ each stretch tagged with its locator unit), the *notes* (each a separate segment
     joins the previous one when the previous does not end in sentence-final punctuation and
     either the block starts in lower case or the previous ends on one of ``continuing_words``.
 """
+
 from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 #: Characters that markup normalisation maps (see sovbook.locate.normalise).
 CHAR_MAP = {
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'",
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u2033": '"',
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u2032": "'",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
     "\u2026": "...",
 }
 #: Markup removed from every text, whatever its scheme.
@@ -154,7 +167,9 @@ class Paragraph:
     source_id: str
     key: str  # stable key within the source, e.g. "¶ 14" or "§ 2 ¶ 3" or "note 3"
     kind: str  # "paragraph", "note", "front matter"
-    label: str  # human locator, e.g. "pp. 122–123, ¶ 14" or "§ Bureaucratic mode of production, ¶ 3"
+    label: (
+        str  # human locator, e.g. "pp. 122–123, ¶ 14" or "§ Bureaucratic mode of production, ¶ 3"
+    )
     start: int  # raw offsets
     end: int
     text: str  # normalised text
@@ -179,7 +194,7 @@ class TextView:
 def _make_segment(raw, kill, pieces, tags, note=None) -> Segment:
     text, offs, firsts = emit(raw, kill, pieces)
     starts, units = [], []
-    for first, tag in zip(firsts, tags):
+    for first, tag in zip(firsts, tags, strict=False):
         if first is None:
             continue
         if starts and starts[-1] == first:
@@ -239,9 +254,9 @@ class PageScheme:
                 j = i
                 while (
                     j + 1 < len(lines)
-                    and not (ender and ender.search(raw[lines[j][0]:lines[j][1]]))
-                    and raw[lines[j + 1][0]:lines[j + 1][1]].strip()
-                    and not raw[lines[j + 1][0]:lines[j + 1][1]][:1].isspace()
+                    and not (ender and ender.search(raw[lines[j][0] : lines[j][1]]))
+                    and raw[lines[j + 1][0] : lines[j + 1][1]].strip()
+                    and not raw[lines[j + 1][0] : lines[j + 1][1]][:1].isspace()
                 ):
                     j += 1
                 end = lines[j][1] + 1 if j + 1 < len(lines) else lines[j][1]
@@ -258,7 +273,7 @@ class PageScheme:
         starts: list[int] = []
         new = True  # the next body line opens a paragraph
         prev_text = ""
-        for (ls, le), noted in zip(lines, in_note):
+        for (ls, le), noted in zip(lines, in_note, strict=False):
             line = raw[ls:le]
             if noted:
                 if prev_text and prev_text[-1] in self.sentence_end:
@@ -309,10 +324,19 @@ class PageScheme:
             return max(bisect.bisect_right(para_starts, pos), 1)
 
         # cut points of the reading flow: markers, note blocks and paragraph starts
-        cuts = sorted({0, len(raw), *marker_starts, *(e for _, e, _ in markers), *para_starts,
-                       *(s for s, _, _, _ in notes), *(e for _, e, _, _ in notes)})
+        cuts = sorted(
+            {
+                0,
+                len(raw),
+                *marker_starts,
+                *(e for _, e, _ in markers),
+                *para_starts,
+                *(s for s, _, _, _ in notes),
+                *(e for _, e, _, _ in notes),
+            }
+        )
         pieces, tags = [], []
-        for a, b in zip(cuts, cuts[1:]):
+        for a, b in zip(cuts, cuts[1:], strict=False):
             if a == b or any(s <= a < e for s, e, _, _ in notes):
                 continue
             pieces.append((a, b))
@@ -324,47 +348,86 @@ class PageScheme:
             seg = _make_segment(raw, kill, [(ts, e)], [None], note=k)
             segments.append(seg)
             note_pages[k] = intervals[stretch_at(s)]
-            note_names[k] = next((name for pat, name in self.note_kinds if re.search(pat, seg.text)), "note")
+            note_names[k] = next(
+                (name for pat, name in self.note_kinds if re.search(pat, seg.text)), "note"
+            )
 
         def describe(seg: Segment, s: int, e: int) -> dict:
             if seg.note is not None:
                 lo, hi = note_pages[seg.note]
-                return dict(label=f"{pages_label(lo, hi)}, {note_names[seg.note]} {seg.note}", pages=(lo, hi),
-                            note=seg.note)
+                return dict(
+                    label=f"{pages_label(lo, hi)}, {note_names[seg.note]} {seg.note}",
+                    pages=(lo, hi),
+                    note=seg.note,
+                )
             (st1, _), (st2, _) = seg.unit_at(s), seg.unit_at(e - 1)
             lo, hi = intervals[st1][0], intervals[st2][1]
             return dict(label=pages_label(lo, hi), pages=(lo, hi))
 
         # paragraphs: the normalised text of each, with the pages it spans
         paragraphs: list[Paragraph] = []
-        for number, start in enumerate(para_starts, start=1):
+        for number, _start in enumerate(para_starts, start=1):
             idx = [i for i, t in enumerate(main.units) if t[1] == number]
             if not idx:
                 continue
             a = main.unit_starts[idx[0]]
-            b = main.unit_starts[idx[-1] + 1] if idx[-1] + 1 < len(main.unit_starts) else len(main.text)
+            b = (
+                main.unit_starts[idx[-1] + 1]
+                if idx[-1] + 1 < len(main.unit_starts)
+                else len(main.text)
+            )
             text = main.text[a:b].strip()
             lo, hi = intervals[main.units[idx[0]][0]][0], intervals[main.units[idx[-1]][0]][1]
-            paragraphs.append(Paragraph(
-                source_id, f"\u00b6 {number}", "paragraph", f"{pages_label(lo, hi)}, \u00b6 {number}",
-                main.offs[a], main.offs[a + len(text) - 1] + 1, text, number=number, pages=(lo, hi)))
+            paragraphs.append(
+                Paragraph(
+                    source_id,
+                    f"\u00b6 {number}",
+                    "paragraph",
+                    f"{pages_label(lo, hi)}, \u00b6 {number}",
+                    main.offs[a],
+                    main.offs[a + len(text) - 1] + 1,
+                    text,
+                    number=number,
+                    pages=(lo, hi),
+                )
+            )
         for seg in segments[1:]:
             lo, hi = note_pages[seg.note]
-            paragraphs.append(Paragraph(
-                source_id, f"note {seg.note}", "note", f"{pages_label(lo, hi)}, {note_names[seg.note]} {seg.note}",
-                seg.offs[0], seg.offs[-1] + 1, seg.text, note=seg.note, pages=(lo, hi), name=note_names[seg.note]))
+            paragraphs.append(
+                Paragraph(
+                    source_id,
+                    f"note {seg.note}",
+                    "note",
+                    f"{pages_label(lo, hi)}, {note_names[seg.note]} {seg.note}",
+                    seg.offs[0],
+                    seg.offs[-1] + 1,
+                    seg.text,
+                    note=seg.note,
+                    pages=(lo, hi),
+                    name=note_names[seg.note],
+                )
+            )
 
         # the stretches between page markers, for readers who check the page numbers
         openers = ["start of the excerpt"] + [f"page marker ({n})" for n in pages_seen]
         stretches = []
         for index, (lo, hi) in enumerate(intervals):
-            first = next((main.unit_starts[i] for i, t in enumerate(main.units) if t[0] == index), None)
+            first = next(
+                (main.unit_starts[i] for i, t in enumerate(main.units) if t[0] == index), None
+            )
             if first is None:
                 continue
             words = main.text[first:].split()[:8]
-            stretches.append({"opened_by": openers[index], "first_words": " ".join(words) + " \u2026",
-                              "low": lo, "high": hi, "label": pages_label(lo, hi),
-                              "notes": [k for k in note_pages if note_pages[k] == (lo, hi)]})
+            stretches.append(
+                {
+                    "opened_by": openers[index],
+                    "first_words": " ".join(words) + " \u2026",
+                    "low": lo,
+                    "high": hi,
+                    "label": pages_label(lo, hi),
+                    "notes": [k for k in note_pages if note_pages[k] == (lo, hi)],
+                }
+            )
         return TextView(self.name, segments, describe, paragraphs, stretches)
 
 
@@ -372,7 +435,8 @@ class PageScheme:
 
 
 _CONTINUING_WORDS = (
-    "a an the of and or but nor to in on at for with by from into onto upon as than that which who whom whose "
+    "a an the of and or but nor to in on at for with by from into onto upon as than that which "
+    "who whom whose "
     "its their his her our your my this these those"
 )
 
@@ -475,7 +539,11 @@ class SectionScheme:
             if seg.note is not None:
                 sec = note_sections.get(seg.note, -1)
                 if sec >= 0:
-                    return dict(label=f"\u00a7 {labels[sec]}, note {seg.note}", section=sections[sec], note=seg.note)
+                    return dict(
+                        label=f"\u00a7 {labels[sec]}, note {seg.note}",
+                        section=sections[sec],
+                        note=seg.note,
+                    )
                 return dict(label=f"note {seg.note}", note=seg.note)
             (sec1, p1), (sec2, p2) = seg.unit_at(s), seg.unit_at(e - 1)
             if sec1 == sec2:
@@ -488,7 +556,9 @@ class SectionScheme:
                 label = f"\u00a7 {labels[sec1]}, {at}"
             else:
                 label = f"\u00a7 {labels[sec1]}, {where(p1)} to \u00a7 {labels[sec2]}, {where(p2)}"
-            return dict(label=label, section=sections[sec1], paragraph=p1 if isinstance(p1, int) else None)
+            return dict(
+                label=label, section=sections[sec1], paragraph=p1 if isinstance(p1, int) else None
+            )
 
         paragraphs: list[Paragraph] = []
         spans: dict[tuple[int, Any], list[int]] = {}
@@ -497,20 +567,45 @@ class SectionScheme:
                 spans.setdefault(tag, []).append(i)
         for (sec, p), idx in spans.items():
             a = main.unit_starts[idx[0]]
-            b = main.unit_starts[idx[-1] + 1] if idx[-1] + 1 < len(main.unit_starts) else len(main.text)
+            b = (
+                main.unit_starts[idx[-1] + 1]
+                if idx[-1] + 1 < len(main.unit_starts)
+                else len(main.text)
+            )
             text = main.text[a:b].strip()
             if not text:
                 continue
             kind = "paragraph" if isinstance(p, int) else "front matter"
-            paragraphs.append(Paragraph(
-                source_id, f"\u00a7 {sec + 1} {where(p)}", kind, f"\u00a7 {labels[sec]}, {where(p)}",
-                main.offs[a], main.offs[a + len(text) - 1] + 1, text,
-                number=p if isinstance(p, int) else None, section=sections[sec], name=None if isinstance(p, int) else p))
+            paragraphs.append(
+                Paragraph(
+                    source_id,
+                    f"\u00a7 {sec + 1} {where(p)}",
+                    kind,
+                    f"\u00a7 {labels[sec]}, {where(p)}",
+                    main.offs[a],
+                    main.offs[a + len(text) - 1] + 1,
+                    text,
+                    number=p if isinstance(p, int) else None,
+                    section=sections[sec],
+                    name=None if isinstance(p, int) else p,
+                )
+            )
         for seg in segments[1:]:
             sec = note_sections[seg.note]
-            paragraphs.append(Paragraph(
-                source_id, f"note {seg.note}", "note", f"\u00a7 {labels[sec]}, note {seg.note}",
-                seg.offs[0], seg.offs[-1] + 1, seg.text, note=seg.note, section=sections[sec], name="note"))
+            paragraphs.append(
+                Paragraph(
+                    source_id,
+                    f"note {seg.note}",
+                    "note",
+                    f"\u00a7 {labels[sec]}, note {seg.note}",
+                    seg.offs[0],
+                    seg.offs[-1] + 1,
+                    seg.text,
+                    note=seg.note,
+                    section=sections[sec],
+                    name="note",
+                )
+            )
         return TextView(self.name, segments, describe, paragraphs)
 
 
@@ -527,7 +622,9 @@ def from_config(source_id: str, config: Any) -> PageScheme | SectionScheme:
     """The scheme a source's ``"locator"`` entry in seeds/sources.json describes."""
     where = f"seeds/sources.json, source {source_id!r}, field 'locator'"
     if not isinstance(config, dict) or "scheme" not in config:
-        raise SchemeError(f"{where}: give an object with a 'scheme' ({' or '.join(SCHEMES)}) and its patterns")
+        raise SchemeError(
+            f"{where}: give an object with a 'scheme' ({' or '.join(SCHEMES)}) and its patterns"
+        )
     config = dict(config)
     kind = config.pop("scheme")
     if kind not in SCHEMES:
@@ -543,7 +640,9 @@ def from_config(source_id: str, config: Any) -> PageScheme | SectionScheme:
     known = set(cls.__dataclass_fields__)
     unknown = set(config) - known
     if unknown:
-        raise SchemeError(f"{where}: unknown key(s) {sorted(unknown)} for scheme {kind!r}; known: {sorted(known)}")
+        raise SchemeError(
+            f"{where}: unknown key(s) {sorted(unknown)} for scheme {kind!r}; known: {sorted(known)}"
+        )
     try:
         scheme = cls(**config)
     except TypeError as exc:
@@ -554,5 +653,7 @@ def from_config(source_id: str, config: Any) -> PageScheme | SectionScheme:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise SchemeError(f"{where}: {key} {pattern!r} is not a regular expression ({exc})") from None
+                raise SchemeError(
+                    f"{where}: {key} {pattern!r} is not a regular expression ({exc})"
+                ) from None
     return scheme

@@ -1,10 +1,11 @@
 """The pinned source texts (``seeds/``) and their metadata (``seeds/sources.json``)."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from . import project
@@ -52,19 +53,20 @@ class Source:
         digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
         if digest != self.sha256:
             raise ValueError(
-                f"seeds/{self.file}: sha256 is {digest}, but seeds/sources.json pins {self.sha256}; "
+                f"seeds/{self.file}: sha256 is {digest}, "
+                f"but seeds/sources.json pins {self.sha256}; "
                 "the seed texts must not be edited"
             )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _scheme(source_id: str, config: str):
     from . import schemes
 
     return schemes.from_config(source_id, json.loads(config))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
@@ -79,7 +81,9 @@ def load(base: Path | None = None) -> dict[str, Source]:
     for source_id, entry in meta.items():
         unknown = set(entry) - fields
         if unknown:
-            raise ValueError(f"seeds/sources.json: source {source_id!r} has unknown field(s) {sorted(unknown)}")
+            raise ValueError(
+                f"seeds/sources.json: source {source_id!r} has unknown field(s) {sorted(unknown)}"
+            )
         try:
             out[source_id] = Source(id=source_id, root=base, **entry)
         except TypeError as exc:

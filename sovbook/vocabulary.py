@@ -5,6 +5,7 @@ page and note markers removed, typographic quotes and dashes mapped) and counted
 included. A word is a run of letters, optionally joined to another run by an apostrophe or a
 hyphen. A pattern is a regular expression matched case-insensitively on whole words.
 """
+
 from __future__ import annotations
 
 import re

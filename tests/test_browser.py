@@ -2,6 +2,7 @@
 in headless Chromium; every chart must be drawn, no request may leave 127.0.0.1,
 no console error, page error or failed response may occur, and axe-core must find
 no accessibility violation of any impact, in light and in dark mode."""
+
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -9,8 +10,8 @@ from urllib.parse import urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, toc_pages
 from sovbook import plotlyjs
+from tests.helpers import ROOT, toc_pages
 
 PAGES = toc_pages(ROOT) + ["genindex.html", "search.html"]
 
@@ -19,7 +20,9 @@ def _violations(page):
     from axe_playwright_python.sync_playwright import Axe
 
     # the theme fades colours in (CSS transitions): measure contrast once they have settled
-    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')", timeout=10000)
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running')", timeout=10000
+    )
     response = Axe().run(page).response
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
@@ -50,31 +53,62 @@ def visits(browser, server, html_dir):
         page = context.new_page()
         record = {"requests": [], "errors": [], "failed": []}
         page.on("request", lambda r, rec=record: rec["requests"].append(r.url))
-        page.on("console", lambda m, rec=record: rec["errors"].append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+        page.on(
+            "console",
+            lambda m, rec=record: (
+                rec["errors"].append(f"console.{m.type}: {m.text}")
+                if m.type in ("error", "warning")
+                else None
+            ),
+        )
         page.on("pageerror", lambda e, rec=record: rec["errors"].append(f"pageerror: {e}"))
-        page.on("requestfailed", lambda r, rec=record: rec["failed"].append(f"{r.url} ({r.failure})"))
-        page.on("response", lambda r, rec=record: rec["failed"].append(f"{r.url} -> HTTP {r.status}") if r.status >= 400 else None)
+        page.on(
+            "requestfailed", lambda r, rec=record: rec["failed"].append(f"{r.url} ({r.failure})")
+        )
+        page.on(
+            "response",
+            lambda r, rec=record: (
+                rec["failed"].append(f"{r.url} -> HTTP {r.status}") if r.status >= 400 else None
+            ),
+        )
         page.goto(f"{server}/{page_path}", wait_until="load")
-        expected = len(BeautifulSoup((html_dir / page_path).read_text(encoding="utf-8"), "html.parser").select("figure.sovbook-chart"))
+        expected = len(
+            BeautifulSoup((html_dir / page_path).read_text(encoding="utf-8"), "html.parser").select(
+                "figure.sovbook-chart"
+            )
+        )
         if expected:
             page.wait_for_function(
-                "n => document.querySelectorAll('figure.sovbook-chart[data-drawn=true]').length >= n", arg=expected, timeout=15000
+                "n => document.querySelectorAll('figure.sovbook-chart[data-drawn=true]').length"
+                " >= n",
+                arg=expected,
+                timeout=15000,
             )
         page.wait_for_timeout(300)  # let late scripts report
         record["expected_charts"] = expected
-        record["drawn"] = page.locator("figure.sovbook-chart[data-drawn=true] .sovbook-chart-plot svg.main-svg").count()
+        record["drawn"] = page.locator(
+            "figure.sovbook-chart[data-drawn=true] .sovbook-chart-plot svg.main-svg"
+        ).count()
         record["drawn_figures"] = page.locator("figure.sovbook-chart[data-drawn=true]").count()
         record["traces"] = page.evaluate(
-            "() => Array.from(document.querySelectorAll('figure.sovbook-chart .sovbook-chart-plot')).map(d => (d.data || []).length)"
+            "() => Array.from(document.querySelectorAll("
+            "'figure.sovbook-chart .sovbook-chart-plot')).map(d => (d.data || []).length)"
         )
         record["icons"] = page.evaluate(
-            """async () => { await document.fonts.ready;
-                 return Array.from(document.querySelectorAll('i[class*="fa-"]')).filter(i => i.offsetParent !== null).map(i => {
-                   const before = getComputedStyle(i, '::before');
-                   return [i.className.trim(), before.content, before.fontFamily, i.getBoundingClientRect().width]; }); }"""
+            """async () => {
+                 await document.fonts.ready;
+                 return Array.from(document.querySelectorAll('i[class*="fa-"]'))
+                   .filter(i => i.offsetParent !== null)
+                   .map(i => {
+                     const before = getComputedStyle(i, '::before');
+                     const width = i.getBoundingClientRect().width;
+                     return [i.className.trim(), before.content, before.fontFamily, width];
+                   });
+               }"""
         )
         record["plotly"] = page.evaluate(
-            "() => typeof Plotly === 'undefined' ? null : [Plotly.version, Object.keys(Plotly.PlotSchema.get().traces).sort()]"
+            "() => typeof Plotly === 'undefined' ? null"
+            " : [Plotly.version, Object.keys(Plotly.PlotSchema.get().traces).sort()]"
         )
         # axe-core fetches stylesheets itself (and resolves the theme's @import against the page,
         # asking for a /basic.css that does not exist): what it requests is not the page's doing,
@@ -88,7 +122,11 @@ def visits(browser, server, html_dir):
 
 @pytest.mark.parametrize("page_path", PAGES)
 def test_no_request_leaves_the_machine(visits, page_path):
-    hosts = {urlparse(u).hostname for u in visits[page_path]["requests"] if not u.startswith(("data:", "blob:", "about:"))}
+    hosts = {
+        urlparse(u).hostname
+        for u in visits[page_path]["requests"]
+        if not u.startswith(("data:", "blob:", "about:"))
+    }
     assert hosts <= {"127.0.0.1"}, f"{page_path} requested {sorted(hosts - {'127.0.0.1'})}"
 
 
@@ -110,9 +148,15 @@ def test_icons_are_drawn_without_fontawesome_js(visits, page_path):
     """The theme's icons come from its bundled icon font (fontawesome.js is not loaded)."""
     icons = visits[page_path]["icons"]
     assert icons, f"{page_path}: no visible icon"
-    assert not any("fontawesome" in url for url in visits[page_path]["requests"] if url.endswith(".js") or ".js?" in url)
+    assert not any(
+        "fontawesome" in url
+        for url in visits[page_path]["requests"]
+        if url.endswith(".js") or ".js?" in url
+    )
     for name, content, family, width in icons:
-        assert content not in ("none", "normal", '""') and "Font Awesome" in family and width > 0, f"{page_path}: icon {name!r} not drawn"
+        assert content not in ("none", "normal", '""') and "Font Awesome" in family and width > 0, (
+            f"{page_path}: icon {name!r} not drawn"
+        )
 
 
 @pytest.mark.parametrize("page_path", PAGES)
@@ -135,7 +179,9 @@ def test_charts_are_drawn_by_the_installed_plotly_release(visits, page_path, htm
 def test_the_book_has_charts(visits):
     """The chart test above is not vacuous: the book's chapters do carry charts."""
     assert sum(r["expected_charts"] for r in visits.values()) >= 2
-    assert sum(r["drawn_figures"] for r in visits.values()) == sum(r["expected_charts"] for r in visits.values())
+    assert sum(r["drawn_figures"] for r in visits.values()) == sum(
+        r["expected_charts"] for r in visits.values()
+    )
 
 
 @pytest.mark.parametrize("page_path", PAGES)

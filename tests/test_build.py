@@ -5,16 +5,18 @@ Each test works on a copy of the book whose table of contents is cut down to the
 landing page and one small probe notebook, so the real mechanism (the Sphinx
 extension, jupyter-cache, myst-nb) runs in seconds.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import re
+import shutil
 
 import nbformat
 import pytest
 
-from conftest import ROOT, copy_project, jupyter_book_build
+from tests.helpers import ROOT, copy_project, jupyter_book_build
 
 PROBE = """\
 from myst_nb import glue
@@ -42,7 +44,11 @@ def _make_probe_book(tmp_path, code, *more):
     for index, source in enumerate((code, *more)):
         name = f"probe{index or ''}"
         nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         glued = "The value is {glue:text}`probe_value`." if "glue(" in source else ""
         nb.cells = [
             nbformat.v4.new_markdown_cell(f"# Probe {index}\n\n{glued}"),
@@ -70,17 +76,40 @@ def _set_cell(path, key_field, key, field, value):
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
-def test_a_data_edit_changes_the_next_build(tmp_path):
+@pytest.fixture(scope="module")
+def probe_built(tmp_path_factory):
+    """The probe book (its notebook glues a figure's value), built once; tests that start from
+    a built book work on a copy (:func:`_copy_built`). Returns its root, the figure and value."""
     figure_id, value = _first_valued_figure(ROOT)
-    root = _make_probe_book(tmp_path, PROBE.replace("FIGURE", repr(figure_id)))
+    root = _make_probe_book(
+        tmp_path_factory.mktemp("probe"), PROBE.replace("FIGURE", repr(figure_id))
+    )
     first = jupyter_book_build(root)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert "Executing notebook" in first.stdout
+    return root, figure_id, value
+
+
+def _copy_built(probe_built, tmp_path):
+    return shutil.copytree(probe_built[0], tmp_path / "book")
+
+
+def test_a_data_edit_changes_the_next_build(probe_built, tmp_path):
+    _, figure_id, value = probe_built
+    root = _copy_built(probe_built, tmp_path)
     page = root / "_build" / "html" / "book" / "probe.html"
     assert re.search(rf"probe value: {float(value):g}(\.0)?\b", page.read_text(encoding="utf-8"))
 
-    again = jupyter_book_build(root)  # nothing changed: the cache is used
-    assert again.returncode == 0
-    assert "Using cached notebook" in again.stdout or "0 added, 0 changed" in again.stdout
+    # editing code no notebook runs (the PDF writer, the command line) executes nothing again
+    cache = root / "_build" / ".jupyter_cache"
+    key = [p.name for p in cache.iterdir() if p.is_dir()]
+    for module in ("pdf.py", "cli.py"):
+        with open(root / "sovbook" / module, "a", encoding="utf-8") as fh:
+            fh.write("\n# an edit that changes no notebook's output\n")
+    again = jupyter_book_build(root)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert [p.name for p in cache.iterdir() if p.is_dir()] == key
+    assert "Executing notebook" not in again.stdout and "sovbook: executing" not in again.stdout
 
     new_value = str(int(float(value)) + 1)
     _set_cell(root / "data" / "figures.csv", "figure_id", figure_id, "value", new_value)
@@ -88,7 +117,9 @@ def test_a_data_edit_changes_the_next_build(tmp_path):
     assert edited.returncode == 0, edited.stdout[-3000:] + edited.stderr[-3000:]
     assert "Executing notebook" in edited.stdout, "a data edit must re-execute the notebook"
     html = page.read_text(encoding="utf-8")
-    assert re.search(rf"probe value: {new_value}(\.0)?\b", html), "the page still shows the old value"
+    assert re.search(rf"probe value: {new_value}(\.0)?\b", html), (
+        "the page still shows the old value"
+    )
 
 
 def test_bad_data_stops_the_build_before_anything_is_drawn(tmp_path):
@@ -103,24 +134,36 @@ def test_bad_data_stops_the_build_before_anything_is_drawn(tmp_path):
     assert result.returncode != 0
     out = result.stdout + result.stderr
     assert "data/quotes.csv, row 1" in out and "'text'" in out and "nearest" in out
-    assert not (root / "_build" / "html" / "book" / "probe.html").exists(), "nothing may be written after bad data"
+    assert not (root / "_build" / "html" / "book" / "probe.html").exists(), (
+        "nothing may be written after bad data"
+    )
+
+
+def _assert_execution_failed(result, root, name, message):
+    """The build failed because notebook ``book/<name>.ipynb`` raised: the log names it as a
+    failed execution and its saved traceback holds the exception's ``message``."""
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert f"book/{name}.ipynb: WARNING: Executing notebook failed" in out, out[-3000:]
+    report = root / "_build" / "html" / "reports" / "book" / f"{name}.err.log"
+    traceback = re.sub(r"\x1b\[[0-9;]*m", "", report.read_text(encoding="utf-8"))  # no colours
+    assert f"RuntimeError: {message}" in traceback
 
 
 def test_a_notebook_that_raises_fails_the_build(tmp_path):
     root = _make_probe_book(tmp_path, "raise RuntimeError('boom in probe')")
     result = jupyter_book_build(root)
-    assert result.returncode != 0
-    assert "probe" in result.stdout + result.stderr
+    _assert_execution_failed(result, root, "probe", "boom in probe")
 
 
-def test_a_bibliography_edit_is_validated_again(tmp_path):
+def test_a_bibliography_edit_is_validated_again(probe_built, tmp_path):
     """The validation stamp is keyed on the inputs, the bibliography included."""
-    figure_id, _ = _first_valued_figure(ROOT)
-    root = _make_probe_book(tmp_path, PROBE.replace("FIGURE", repr(figure_id)))
-    first = jupyter_book_build(root)
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    root = _copy_built(probe_built, tmp_path)
     bib = root / "book" / "references.bib"
-    bib.write_text(bib.read_text(encoding="utf-8").replace("@misc{pipesleninsgulag,", "@misc{renamedkey,"), encoding="utf-8")
+    bib.write_text(
+        bib.read_text(encoding="utf-8").replace("@misc{pipesleninsgulag,", "@misc{renamedkey,"),
+        encoding="utf-8",
+    )
     second = jupyter_book_build(root)
     assert second.returncode != 0
     assert "pipesleninsgulag" in second.stdout + second.stderr
@@ -131,17 +174,22 @@ def test_uncached_notebooks_run_side_by_side_and_are_read_from_the_cache(tmp_pat
     first = jupyter_book_build(root)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "sovbook: executing 2 notebooks" in first.stdout
-    assert first.stdout.count("Using cached notebook") == 2 and "Executing notebook" not in first.stdout
+    assert (
+        first.stdout.count("Using cached notebook") == 2
+        and "Executing notebook" not in first.stdout
+    )
     for name, text in (("probe", "first probe ran"), ("probe1", "second probe ran")):
-        assert text in (root / "_build" / "html" / "book" / f"{name}.html").read_text(encoding="utf-8")
+        assert text in (root / "_build" / "html" / "book" / f"{name}.html").read_text(
+            encoding="utf-8"
+        )
     again = jupyter_book_build(root, "--all")
     assert again.returncode == 0 and "sovbook: executing" not in again.stdout
 
 
 def test_a_notebook_that_raises_beside_another_fails_the_build(tmp_path):
-    root = _make_probe_book(tmp_path, "print('fine')", "raise RuntimeError('boom in the second probe')")
+    root = _make_probe_book(
+        tmp_path, "print('fine')", "raise RuntimeError('boom in the second probe')"
+    )
     result = jupyter_book_build(root)
-    assert result.returncode != 0
-    out = result.stdout + result.stderr
-    assert "sovbook: executing 2 notebooks" in out
-    assert "probe1" in out and "boom in the second probe" in out
+    assert "sovbook: executing 2 notebooks" in result.stdout
+    _assert_execution_failed(result, root, "probe1", "boom in the second probe")

@@ -1,15 +1,16 @@
 """Two fresh builds of the same sources give byte-identical pages, and re-executing a notebook
 gives byte-identical stored outputs."""
+
 from __future__ import annotations
 
 import json
-import shutil
 
 import nbformat
 import pytest
 
-from conftest import ROOT, copy_project, jupyter_book_build
-from sovbook.cli import execute_notebook, notebooks
+from sovbook.execution import execute_notebook
+from sovbook.project import notebooks
+from tests.helpers import ROOT, copy_project, jupyter_book_build
 
 #: The one page that reports measurements of the build itself (myst-nb's execution statistics:
 #: when and how long each notebook ran). It is expected to differ between builds, and so are its
@@ -37,31 +38,42 @@ def _pages(html_dir):
     return {
         p.relative_to(html_dir).as_posix(): p.read_bytes()
         for p in sorted(html_dir.rglob("*"))
-        if p.is_file() and p.suffix in {".html", ".js", ".css", ".json", ".inv"} and "_print" not in p.parts
+        if p.is_file()
+        and p.suffix in {".html", ".js", ".css", ".json", ".inv"}
+        and "_print" not in p.parts
     }
 
 
-def test_two_fresh_builds_are_byte_identical(tmp_path):
-    builds = []
-    for name in ("first", "second"):
-        (tmp_path / name).mkdir()
-        root = copy_project(tmp_path / name)
-        result = jupyter_book_build(root)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-        builds.append(_pages(root / "_build" / "html"))
-    first, second = builds
+def test_two_fresh_builds_are_byte_identical(html_dir, tmp_path):
+    """The session's build (a fresh copy; its notebooks executed by the README's setup build, or
+    by the session build itself when there was none) and a second fresh copy built here, its
+    notebooks executed anew: two fresh builds, two executions of every notebook."""
+    root = copy_project(tmp_path)
+    assert not (root / "_build").exists()
+    result = jupyter_book_build(root)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Executing notebook" in result.stdout or "sovbook: executing" in result.stdout
+    first, second = _pages(html_dir), _pages(root / "_build" / "html")
     assert first.keys() == second.keys()
     differing = sorted(
-        p for p in first if first[p] != second[p] and p not in BUILD_REPORT_PAGES and p != "searchindex.js"
+        p
+        for p in first
+        if first[p] != second[p] and p not in BUILD_REPORT_PAGES and p != "searchindex.js"
     )
     assert differing == [], f"pages differ between two fresh builds: {differing}"
-    assert _search_index_without_build_report(first["searchindex.js"]) == _search_index_without_build_report(
-        second["searchindex.js"]
-    )
+    assert _search_index_without_build_report(
+        first["searchindex.js"]
+    ) == _search_index_without_build_report(second["searchindex.js"])
     assert len(first) > 10
 
 
-@pytest.mark.parametrize("nb_path", notebooks(ROOT)[:1] + notebooks(ROOT)[-2:-1], ids=lambda p: p.name)
+def _outputs(nb) -> str:
+    return json.dumps([c.get("outputs", []) for c in nb.cells], sort_keys=True)
+
+
+@pytest.mark.parametrize(
+    "nb_path", notebooks(ROOT)[:1] + notebooks(ROOT)[-2:-1], ids=lambda p: p.name
+)
 def test_re_execution_gives_identical_outputs(tmp_path, nb_path):
     root = copy_project(tmp_path)
     target = root / nb_path.relative_to(ROOT)
@@ -71,5 +83,6 @@ def test_re_execution_gives_identical_outputs(tmp_path, nb_path):
     assert target.read_bytes() == first
     stored = nbformat.read(nb_path, as_version=4)
     fresh = nbformat.read(target, as_version=4)
-    strip = lambda nb: json.dumps([c.get("outputs", []) for c in nb.cells], sort_keys=True)
-    assert strip(fresh) == strip(stored), f"{nb_path.name}: stored outputs are stale; run `sovbook execute`"
+    assert _outputs(fresh) == _outputs(stored), (
+        f"{nb_path.name}: stored outputs are stale; run `sovbook execute`"
+    )

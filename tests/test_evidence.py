@@ -1,5 +1,6 @@
 """The evidence layer refuses bad input with a message naming file, row, field and problem,
 accepts a BOM + CRLF file unchanged, and escapes data on its way to HTML."""
+
 from __future__ import annotations
 
 import csv
@@ -10,8 +11,8 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import ROOT, copy_evidence
 from sovbook import evidence, render
+from tests.helpers import ROOT, copy_evidence
 
 
 @pytest.fixture()
@@ -61,7 +62,17 @@ def assert_one(problems, *needles):
 def test_the_real_evidence_validates():
     ev = evidence.load(ROOT)
     assert len(ev.locators) == len(ev["quotes"]) > 0
-    for name in ("sources", "quotes", "figures", "records", "citations", "events", "event_mentions", "claims", "concordance"):
+    for name in (
+        "sources",
+        "quotes",
+        "figures",
+        "records",
+        "citations",
+        "events",
+        "event_mentions",
+        "claims",
+        "concordance",
+    ):
         assert name in ev.tables and len(ev[name]) > 0, name
 
 
@@ -80,7 +91,14 @@ def test_out_of_range(book):
 def test_low_above_high(book):
     i = first_index(book, "figures", lambda r: r["low"] and r["high"])
     row = edit(book, "figures", i, "low", "99999999999")
-    assert_one(problems_of(book), "data/figures.csv", f"row {i + 1}", row["figure_id"], "'low'", "greater than high")
+    assert_one(
+        problems_of(book),
+        "data/figures.csv",
+        f"row {i + 1}",
+        row["figure_id"],
+        "'low'",
+        "greater than high",
+    )
 
 
 def test_value_outside_allowed_set(book):
@@ -113,7 +131,9 @@ def test_quote_altered_by_one_word(book):
     words[len(words) // 2] = "banana"
     edit(book, "quotes", 0, "text", " ".join(words))
     problems = problems_of(book)
-    assert_one(problems, "data/quotes.csv", "row 1", rows[0]["quote_id"], "'text'", "nearest", original)
+    assert_one(
+        problems, "data/quotes.csv", "row 1", rows[0]["quote_id"], "'text'", "nearest", original
+    )
 
 
 def test_truncated_row(book):
@@ -127,7 +147,9 @@ def test_truncated_row(book):
 def test_unknown_id_in_a_list(book):
     i = first_index(book, "figures", lambda r: r["record_ids"])
     edit(book, "figures", i, "record_ids", "no-such-record")
-    assert_one(problems_of(book), "data/figures.csv", f"row {i + 1}", "'record_ids'", "no-such-record")
+    assert_one(
+        problems_of(book), "data/figures.csv", f"row {i + 1}", "'record_ids'", "no-such-record"
+    )
 
 
 def test_bib_key_missing_from_bibliography(book):
@@ -158,13 +180,18 @@ def test_bom_and_crlf_are_accepted_unchanged(book):
     plain = evidence.load(ROOT)
     for name, table in plain.tables.items():
         pd.testing.assert_frame_equal(ev.tables[name], table, check_dtype=False)
-    assert before == {p.name: p.read_bytes() for p in (book / "data").glob("*.csv")}, "the loader must not rewrite files"
+    assert before == {p.name: p.read_bytes() for p in (book / "data").glob("*.csv")}, (
+        "the loader must not rewrite files"
+    )
 
 
 def test_check_command_exits_non_zero_with_the_message(book):
     edit(book, "figures", 0, "check_status", "probably")
     result = subprocess.run(
-        [sys.executable, "-m", "sovbook", "check"], cwd=book, capture_output=True, text=True,
+        [sys.executable, "-m", "sovbook", "check"],
+        cwd=book,
+        capture_output=True,
+        text=True,
         env={"PATH": "", "SOVBOOK_ROOT": str(book)},
     )
     assert result.returncode == 1
@@ -172,7 +199,9 @@ def test_check_command_exits_non_zero_with_the_message(book):
 
 
 def test_check_command_passes_on_the_real_data():
-    result = subprocess.run([sys.executable, "-m", "sovbook", "check"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "sovbook", "check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "quotations located" in result.stdout
 
@@ -186,5 +215,7 @@ def test_text_from_data_is_escaped_in_html():
     finally:
         evidence._CACHE.clear()
     assert "<script>" not in markup and "&lt;script&gt;" in markup
-    table = render.table(pd.DataFrame({"a": ["<b>bold</b>"]}), caption="<i>c</i>")._repr_mimebundle_()["text/html"]
+    table = render.table(
+        pd.DataFrame({"a": ["<b>bold</b>"]}), caption="<i>c</i>"
+    )._repr_mimebundle_()["text/html"]
     assert "<b>" not in table and "&lt;b&gt;" in table and "<i>" not in table

@@ -1,4 +1,6 @@
-"""Tests for sovbook.locate: matching, page locators (ciliga), section/paragraph locators (el-emary)."""
+"""Tests for sovbook.locate: matching, page locators (ciliga), section/paragraph locators (el-
+emary)."""
+
 from __future__ import annotations
 
 import os
@@ -31,10 +33,15 @@ def covered(lo: Locator) -> str:
 def test_normalise_rules():
     assert normalise("  **Bold**\n\n*it*  text ") == "Bold it text"
     assert normalise("**\\*\\*\\*\\*\\***") == ""
-    assert normalise("### **Bureaucratic mode of production:**") == "Bureaucratic mode of production:"
+    assert (
+        normalise("### **Bureaucratic mode of production:**") == "Bureaucratic mode of production:"
+    )
     assert normalise("Marxists <sup>(1)</sup>. Thus") == "Marxists. Thus"
     assert normalise("circles (122) had") == "circles had"
-    assert normalise("\u201cq\u201d \u2018a\u2019 \u201eb\u2033 x\u2013y\u2014z \u2026") == "\"q\" 'a' \"b\" x-y-z ..."
+    assert (
+        normalise("\u201cq\u201d \u2018a\u2019 \u201eb\u2033 x\u2013y\u2014z \u2026")
+        == '"q" \'a\' "b" x-y-z ...'
+    )
     assert normalise("formula : the land") == "formula : the land"  # punctuation kept
     assert normalise("Case KEPT") == "Case KEPT"
 
@@ -44,12 +51,23 @@ def test_normalise_rules():
 
 PAGE_CASES = [
     # start -> (122): the excerpt starts on its stated first page
-    ("With us, there are no more classes, but only different categories of citizens.", (121, 121), "p. 121"),
+    (
+        "With us, there are no more classes, but only different categories of citizens.",
+        (121, 121),
+        "p. 121",
+    ),
     # (122) -> (124): the (123) marker is missing, so the markers allow pp. 122-123 and no more
     ("the land is ours and the wheat is theirs", (122, 123), "pp. 122\u2013123"),
-    ("Let's try to penetrate a little further into the psychology of the Soviet worker.", (122, 123),
-     "pp. 122\u2013123"),
-    ("What does the struggle lead to? What would be the point of a new revolution?", (122, 123), "pp. 122\u2013123"),
+    (
+        "Let's try to penetrate a little further into the psychology of the Soviet worker.",
+        (122, 123),
+        "pp. 122\u2013123",
+    ),
+    (
+        "What does the struggle lead to? What would be the point of a new revolution?",
+        (122, 123),
+        "pp. 122\u2013123",
+    ),
     # (124) -> (125)
     ("He loved his job, was well paid and earned a lot of money", (124, 124), "p. 124"),
     # (125) -> (126): the translator's note 2 printed here is not a page end
@@ -74,7 +92,9 @@ def test_page_intervals(quote, pages, label):
 
 
 def test_quote_across_page_marker():
-    lo = loc("ciliga", "the working class circles had already during the Nep found the following formula")
+    lo = loc(
+        "ciliga", "the working class circles had already during the Nep found the following formula"
+    )
     assert lo.pages == (121, 123)
     assert lo.label == "pp. 121\u2013123"
     assert "(122)" in covered(lo)
@@ -89,7 +109,10 @@ def test_quote_across_marker_union_of_intervals():
 
 
 def test_quote_across_note_block():
-    quote = "But he himself did not know what should be put in the place of the present bureaucratic machine."
+    quote = (
+        "But he himself did not know what should be put in the place of the present bureaucratic "
+        "machine."
+    )
     lo = loc("ciliga", quote)
     text = covered(lo)
     assert text.startswith("But he himself") and text.endswith("bureaucratic machine.")
@@ -101,17 +124,33 @@ def test_quote_across_note_block():
 @pytest.mark.parametrize(
     "quote,note,pages,label",
     [
-        ('The Central, that is to say the "central prison".', 1, (122, 123), "pp. 122\u2013123, translator's note 1"),
-        ("Nickname given to Bielinsky by his friends", 2, (125, 125), "p. 125, translator's note 2"),
+        (
+            'The Central, that is to say the "central prison".',
+            1,
+            (122, 123),
+            "pp. 122\u2013123, translator's note 1",
+        ),
+        (
+            "Nickname given to Bielinsky by his friends",
+            2,
+            (125, 125),
+            "p. 125, translator's note 2",
+        ),
         (
             "It is known that the U.S.S.R. does not recognize the right to strike",
             3,
             (127, 127),
             "p. 127, translator's note 3",
         ),
-        # note 3 is called on p. 126 but printed after the (127) marker: it is located where it is printed
+        # note 3 is called on p. 126 but printed after the (127) marker: it is located where it
+        # is printed
         # note 3 runs over two lines
-        ("the right to strike to the worker. The Soviet state being by definition", 3, (127, 127), None),
+        (
+            "the right to strike to the worker. The Soviet state being by definition",
+            3,
+            (127, 127),
+            None,
+        ),
     ],
 )
 def test_eyewitness_notes(quote, note, pages, label):
@@ -155,16 +194,37 @@ def test_whitespace_and_line_breaks():
 @pytest.mark.parametrize(
     "source_id,variant,canonical",
     [
-        ("ciliga", "\u2014 Now we are no longer workers but bosses.", "- Now we are no longer workers but bosses."),
-        ("ciliga", "\u2013 Now we are no longer workers but bosses.", "- Now we are no longer workers but bosses."),
-        ("ciliga", "similar to the \u201cfrenetic Vissarion\u201d, who so ardently",
-         'similar to the "frenetic Vissarion", who so ardently'),
+        (
+            "ciliga",
+            "\u2014 Now we are no longer workers but bosses.",
+            "- Now we are no longer workers but bosses.",
+        ),
+        (
+            "ciliga",
+            "\u2013 Now we are no longer workers but bosses.",
+            "- Now we are no longer workers but bosses.",
+        ),
+        (
+            "ciliga",
+            "similar to the \u201cfrenetic Vissarion\u201d, who so ardently",
+            'similar to the "frenetic Vissarion", who so ardently',
+        ),
         ("ciliga", "Let\u2019s try to penetrate", "Let's try to penetrate"),
-        ("el-emary", "\u201cwages\u201d, bonuses, percentages of \u201cprofits\u201d", '"wages", bonuses, percentages of "profits"'),
-        ("el-emary", "the revolution will be proletarian \u2014 peasant at the same time",
-         "the revolution will be proletarian - peasant at the same time"),
-        ("el-emary", "Russia was experiencing a very strong workers\u2019 movement",
-         "Russia was experiencing a very strong workers' movement"),
+        (
+            "el-emary",
+            "\u201cwages\u201d, bonuses, percentages of \u201cprofits\u201d",
+            '"wages", bonuses, percentages of "profits"',
+        ),
+        (
+            "el-emary",
+            "the revolution will be proletarian \u2014 peasant at the same time",
+            "the revolution will be proletarian - peasant at the same time",
+        ),
+        (
+            "el-emary",
+            "Russia was experiencing a very strong workers\u2019 movement",
+            "Russia was experiencing a very strong workers' movement",
+        ),
     ],
 )
 def test_typographic_variants(source_id, variant, canonical):
@@ -194,7 +254,9 @@ def test_no_match_inside_a_word():
 
 
 def test_plain_dots_are_literal():
-    lo = loc("ciliga", "Molotov, Ovchinikov (the dictator of Krasnoyarsk) .... The Krasnoyarsk railway")
+    lo = loc(
+        "ciliga", "Molotov, Ovchinikov (the dictator of Krasnoyarsk) .... The Krasnoyarsk railway"
+    )
     assert "...." in covered(lo)
     with pytest.raises(QuoteNotFound):  # "..." is not an omission mark
         loc("ciliga", "Now we are no longer workers but bosses ... The Krasnoyarsk railway")
@@ -247,9 +309,14 @@ def test_ellipsis_in_order(mark):
 def test_ellipsis_across_pages_and_sections():
     lo = loc("ciliga", "In Siberia, I heard workers saying bluntly [...] Once is enough.")
     assert lo.pages == (122, 124) and lo.label == "pp. 122\u2013124"
-    lo = loc("el-emary", "The mode of production is [...] Despite the development of rapid means of production")
+    lo = loc(
+        "el-emary",
+        "The mode of production is [...] Despite the development of rapid means of production",
+    )
     assert lo.section == "Bureaucratic mode of production"
-    assert lo.label.startswith("\u00a7 Bureaucratic mode of production, \u00b6 1 to \u00a7 The disintegration")
+    assert lo.label.startswith(
+        "\u00a7 Bureaucratic mode of production, \u00b6 1 to \u00a7 The disintegration"
+    )
 
 
 @pytest.mark.parametrize("mark", ["\u2026", "[...]"])
@@ -264,7 +331,10 @@ def test_ellipsis_out_of_order(mark):
 
 def test_ellipsis_parts_must_not_overlap():
     with pytest.raises(QuoteNotFound):
-        loc("ciliga", "no longer workers but bosses [...] workers but bosses. The workers are Stalin")
+        loc(
+            "ciliga",
+            "no longer workers but bosses [...] workers but bosses. The workers are Stalin",
+        )
 
 
 def test_ellipsis_part_missing():
@@ -284,41 +354,88 @@ PARA_CASES = [
     # paragraph 1 of the opening is the first paragraph after the byline and the author's note
     ("We will present this issue considering the Soviet Union as a model.", OPENING, 1),
     # split across a blank line: one paragraph
-    ("That required the spreading of education to form sufficient administrative and technical cadres "
-     "with a high degree of efficiency", OPENING, 8),
-    ("These are, in short, the social-political conditions of Russia before revolution", OPENING, 10),
+    (
+        "That required the spreading of education to form sufficient administrative and "
+        "technical cadres "
+        "with a high degree of efficiency",
+        OPENING,
+        8,
+    ),
+    (
+        "These are, in short, the social-political conditions of Russia before revolution",
+        OPENING,
+        10,
+    ),
     ("This uneven and combined development of Russian economics and culture", OPENING, 11),
-    ("Russia was experiencing a very strong workers' movement, having a well-organized political party",
-     OPENING, 11),
+    (
+        "Russia was experiencing a very strong workers' movement, having a well-organized "
+        "political party",
+        OPENING,
+        11,
+    ),
     # split across a blank line and a note block
-    ("the revolution will be proletarian - peasant at the same time, in terms of its political content; "
-     "bourgeois with socialist aspirations.", OPENING, 13),
-    ("confiscation of all the land), as well as the Bolshevik slogan: peace and an immediate ending of the war.",
-     OPENING, 15),
+    (
+        "the revolution will be proletarian - peasant at the same time, in terms of its "
+        "political content; "
+        "bourgeois with socialist aspirations.",
+        OPENING,
+        13,
+    ),
+    (
+        "confiscation of all the land), as well as the Bolshevik slogan: peace and an "
+        "immediate ending of the war.",
+        OPENING,
+        15,
+    ),
     ("At last, the workers could establish their authority in the cities.", OPENING, 16),
-    ("Rather than making Russia a mere base of the international revolution as Lenin and Trotsky wanted",
-     OPENING, 31),
-    ("At the end, the party structure reformed to match the regime of one party rule.", OPENING, 32),
+    (
+        "Rather than making Russia a mere base of the international revolution as Lenin and "
+        "Trotsky wanted",
+        OPENING,
+        31,
+    ),
+    (
+        "At the end, the party structure reformed to match the regime of one party rule.",
+        OPENING,
+        32,
+    ),
     ("The mode of production is - in broad terms", BUREAU, 1),
-    ("As for the surplus, it was being distributed through mechanisms determined by the ruling elite", BUREAU, 2),
-    ("Everyone in the bureaucratic system received \"wages\"", BUREAU, 3),
+    (
+        "As for the surplus, it was being distributed through mechanisms determined by the "
+        "ruling elite",
+        BUREAU,
+        2,
+    ),
+    ('Everyone in the bureaucratic system received "wages"', BUREAU, 3),
     ("estimated to be 8-15 million people in 1942.", BUREAU, 6),
     ("Under this system, the working class can not be considered proletariat", BUREAU, 9),
     ("We call this the Modern Bureaucratic Mode of Production", BUREAU, 13),
-    ("especially for machinery and equipment, arm industry in particular, was very concerned by the bureaucracy.",
-     BUREAU, 17),
+    (
+        "especially for machinery and equipment, arm industry in particular, was very "
+        "concerned by the bureaucracy.",
+        BUREAU,
+        17,
+    ),
     ("Despite the development of rapid means of production in the Soviet Union", DISINT, 1),
     ("under the effect of the communication revolution and the public access", DISINT, 2),
     ("The summary of this analysis is that", DISINT, 3),
     ("How can we imagine that this party state will be dissolved autonomously?", DISINT, 5),
-    ("Would the bourgeoisie have achieved greater freedom, welfare, and development for those peoples? Maybe'",
-     DISINT, 8),
+    (
+        "Would the bourgeoisie have achieved greater freedom, welfare, and development for "
+        "those peoples? Maybe'",
+        DISINT,
+        8,
+    ),
 ]
 
 
-@pytest.mark.parametrize("quote,name", [("Adel El-Emary", "byline"),
-                                        ("This is a chapter of my book: The Ongoing Revolution (in Arabic)",
-                                         "author's note")])
+@pytest.mark.parametrize(
+    "quote,name",
+    [
+        ("Adel El-Emary", "byline"),
+        ("This is a chapter of my book: The Ongoing Revolution (in Arabic)", "author's note"),
+    ],
+)
 def test_front_matter_is_not_numbered(quote, name):
     lo = loc("el-emary", quote)
     assert lo.section == OPENING and lo.paragraph is None
@@ -336,21 +453,37 @@ def test_sections_and_paragraphs(quote, section, paragraph):
 
 
 def test_section_labels():
-    assert loc("el-emary", "The mode of production is").label == "\u00a7 Bureaucratic mode of production, \u00b6 1"
-    assert loc("el-emary", "Despite the development of rapid means").label == f"\u00a7 {DISINT}, \u00b6 1"
-    assert loc("el-emary", "We will present this issue").label == "\u00a7 Failure of state socialism\u2026 (opening), \u00b6 1"
+    assert (
+        loc("el-emary", "The mode of production is").label
+        == "\u00a7 Bureaucratic mode of production, \u00b6 1"
+    )
+    assert (
+        loc("el-emary", "Despite the development of rapid means").label
+        == f"\u00a7 {DISINT}, \u00b6 1"
+    )
+    assert (
+        loc("el-emary", "We will present this issue").label
+        == "\u00a7 Failure of state socialism\u2026 (opening), \u00b6 1"
+    )
 
 
 def test_paragraph_range_label():
     lo = loc("el-emary", "one party rule. [...] The mode of production is")
     assert lo.paragraph == 32 and lo.section == OPENING
-    assert lo.label == f"\u00a7 Failure of state socialism\u2026 (opening), \u00b6 32 to \u00a7 {BUREAU}, \u00b6 1"
-    lo = loc("el-emary", "This system, therefore, consisted of two classes [...] was not receiving a wage")
+    assert (
+        lo.label == f"\u00a7 Failure of state socialism\u2026 (opening), \u00b6 32 to "
+        f"\u00a7 {BUREAU}, \u00b6 1"
+    )
+    lo = loc(
+        "el-emary",
+        "This system, therefore, consisted of two classes [...] was not receiving a wage",
+    )
     assert lo.label == f"\u00a7 {BUREAU}, \u00b6 7\u20138" and lo.paragraph == 7
 
 
 def test_paragraph_counts_per_section():
-    """Each section's paragraphs, counted from 1 without the byline and the author's note (32, 17, 8)."""
+    """Each section's paragraphs, counted from 1 without the byline and the author's note (32,
+    17, 8)."""
     from sovbook.locate import paragraphs
 
     counts: dict[str, int] = {}
@@ -375,7 +508,9 @@ def test_el_emary_notes():
 
 
 def test_footnote_markers_removed():
-    lo = loc("el-emary", "which was taken for granted by Russian Marxists. Thus the role of peasants")
+    lo = loc(
+        "el-emary", "which was taken for granted by Russian Marxists. Thus the role of peasants"
+    )
     assert "<sup>(1)</sup>" in covered(lo)
     assert lo.paragraph == 12
 
@@ -383,7 +518,10 @@ def test_footnote_markers_removed():
 def test_separator_is_not_a_paragraph():
     # the ***** line between these two paragraphs is not a paragraph, and it ends paragraph 19
     # although ¶ 19 and ¶ 20 are both bold
-    assert loc("el-emary", "the social structure of the Soviet Union began to being formed.").paragraph == 19
+    assert (
+        loc("el-emary", "the social structure of the Soviet Union began to being formed.").paragraph
+        == 19
+    )
     assert loc("el-emary", "The social transformations achieved by the revolution").paragraph == 20
     # markup vanishes in normalisation, so a quote may run over it (into the next paragraph)
     lo = loc("el-emary", "began to being formed. The social transformations")
@@ -398,7 +536,8 @@ def test_separator_is_not_a_paragraph():
 
 @pytest.mark.parametrize(
     "source_id,quote",
-    [(s, q) for q, _, _ in PAGE_CASES for s in ["ciliga"]] + [("el-emary", q) for q, _, _ in PARA_CASES],
+    [(s, q) for q, _, _ in PAGE_CASES for s in ["ciliga"]]
+    + [("el-emary", q) for q, _, _ in PARA_CASES],
 )
 def test_offsets_cover_the_quote(source_id, quote):
     lo = loc(source_id, quote)
@@ -413,13 +552,19 @@ def test_offsets_cover_the_quote(source_id, quote):
 
 
 def test_locate_all():
-    locs = locate_all("ciliga", ["What does the struggle lead to?", "A new revolution needs a new program."], base=ROOT)
+    locs = locate_all(
+        "ciliga",
+        ["What does the struggle lead to?", "A new revolution needs a new program."],
+        base=ROOT,
+    )
     assert [lo.pages for lo in locs] == [(122, 123), (126, 126)]
 
 
 def test_locator_is_frozen():
     lo = loc("ciliga", "What does the struggle lead to?")
-    with pytest.raises(Exception):
+    from dataclasses import FrozenInstanceError
+
+    with pytest.raises(FrozenInstanceError):
         lo.label = "x"  # type: ignore[misc]
 
 
@@ -433,8 +578,8 @@ def test_default_base_is_the_project_root(monkeypatch):
 
 
 def test_excerpt_paragraphs_follow_the_line_rule():
-    """The excerpt's paragraphs are reconstructed from its line breaks (a short line ending a sentence
-    closes one; a dash opens one; a note ends one only after a finished sentence)."""
+    """The excerpt's paragraphs are reconstructed from its line breaks (a short line ending a
+    sentence closes one; a dash opens one; a note ends one only after a finished sentence)."""
     from sovbook.locate import paragraphs
 
     paras = [p for p in paragraphs("ciliga", base=ROOT) if p.kind == "paragraph"]
@@ -443,21 +588,33 @@ def test_excerpt_paragraphs_follow_the_line_rule():
     starts = {p.number: p.text[:40] for p in paras}
     assert starts[5] == "In Siberia, I heard workers saying bluntl"[:40]
     assert starts[16].startswith("What does the struggle lead to?")  # a new paragraph after note 1
-    assert starts[21].startswith("In fact, he was ready to sacrifice")  # runs on across note 2, mid-sentence
+    assert starts[21].startswith(
+        "In fact, he was ready to sacrifice"
+    )  # runs on across note 2, mid-sentence
     assert "the present bureaucratic machine" in paras[20].text
     assert paras[0].label == "p. 121, \u00b6 1" and paras[-1].label == "p. 127, \u00b6 30"
     notes = [p for p in paragraphs("ciliga", base=ROOT) if p.kind == "note"]
     assert [(n.note, n.pages, n.name) for n in notes] == [
-        (1, (122, 123), "translator's note"), (2, (125, 125), "translator's note"), (3, (127, 127), "translator's note")]
+        (1, (122, 123), "translator's note"),
+        (2, (125, 125), "translator's note"),
+        (3, (127, 127), "translator's note"),
+    ]
 
 
 def test_no_locator_runs_past_the_stated_pages():
-    from sovbook.locate import paragraphs, page_segments
+    from sovbook.locate import page_segments, paragraphs
 
     for para in paragraphs("ciliga", base=ROOT):
         assert 121 <= para.pages[0] <= para.pages[1] <= 127, para
     stretches = page_segments("ciliga", base=ROOT)
-    assert [s["label"] for s in stretches] == ["p. 121", "pp. 122\u2013123", "p. 124", "p. 125", "p. 126", "p. 127"]
+    assert [s["label"] for s in stretches] == [
+        "p. 121",
+        "pp. 122\u2013123",
+        "p. 124",
+        "p. 125",
+        "p. 126",
+        "p. 127",
+    ]
     assert [s["notes"] for s in stretches] == [[], [1], [], [2], [], [3]]
 
 
@@ -469,7 +626,9 @@ def test_a_malformed_scheme_is_refused_naming_the_source(tmp_path):
 
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     meta = json.loads((tmp_path / "seeds" / "sources.json").read_text(encoding="utf-8"))
-    meta["ciliga"]["locator"]["page_markers"] = meta["ciliga"]["locator"].pop("page_marker")  # a typo in a key
+    meta["ciliga"]["locator"]["page_markers"] = meta["ciliga"]["locator"].pop(
+        "page_marker"
+    )  # a typo in a key
     (tmp_path / "seeds" / "sources.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(SchemeError, match=r"source 'ciliga'.*unknown key\(s\) \['page_markers'\]"):
         sources.load(tmp_path)

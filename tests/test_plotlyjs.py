@@ -1,6 +1,7 @@
 """Which plotly.js a page loads (sovbook.plotlyjs): the vendored basic bundle is the pinned
 file and the same release as the installed plotly package ships; pages that need another
 trace type get the full bundle; the Sphinx extension names and copies the right file."""
+
 from __future__ import annotations
 
 import json
@@ -8,19 +9,27 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from docutils import nodes
 
-import pytest
-
-from sovbook import plotlyjs, sphinx
+from sovbook import pages, plotlyjs
+from sovbook.plotly_renderer import chart_html
 
 
 def test_vendored_bundle_is_pinned_and_matches_the_installed_plotly():
     plotlyjs.check()
     pin = plotlyjs.pin()
-    assert plotlyjs.release(plotlyjs.basic().path) == pin["version"] == plotlyjs.release(plotlyjs.full().path)
+    assert (
+        plotlyjs.release(plotlyjs.basic().path)
+        == pin["version"]
+        == plotlyjs.release(plotlyjs.full().path)
+    )
     assert pin["integrity"].startswith("sha512-") and pin["package"] == plotlyjs.NPM_PACKAGE
-    assert (plotlyjs.VENDOR / "plotly-basic.LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    assert (
+        (plotlyjs.VENDOR / "plotly-basic.LICENSE")
+        .read_text(encoding="utf-8")
+        .startswith("MIT License")
+    )
 
 
 def test_the_basic_bundle_is_smaller():
@@ -29,8 +38,13 @@ def test_the_basic_bundle_is_smaller():
 
 @pytest.mark.parametrize(
     "traces, bundle",
-    [([], "plotly-basic.min.js"), (["bar"], "plotly-basic.min.js"), (["bar", "scatter", "pie"], "plotly-basic.min.js"),
-     (["scatter", "choropleth"], "plotly.min.js"), (["heatmap"], "plotly.min.js")],
+    [
+        ([], "plotly-basic.min.js"),
+        (["bar"], "plotly-basic.min.js"),
+        (["bar", "scatter", "pie"], "plotly-basic.min.js"),
+        (["scatter", "choropleth"], "plotly.min.js"),
+        (["heatmap"], "plotly.min.js"),
+    ],
 )
 def test_smallest_bundle_that_draws_the_traces(traces, bundle):
     chosen = plotlyjs.for_traces(traces)
@@ -38,7 +52,10 @@ def test_smallest_bundle_that_draws_the_traces(traces, bundle):
 
 
 def test_trace_types_default_to_scatter():
-    assert plotlyjs.trace_types({"data": [{"type": "bar"}, {"x": [1]}, {"type": "bar"}]}) == ["bar", "scatter"]
+    assert plotlyjs.trace_types({"data": [{"type": "bar"}, {"x": [1]}, {"type": "bar"}]}) == [
+        "bar",
+        "scatter",
+    ]
 
 
 @pytest.fixture
@@ -53,7 +70,10 @@ def vendor_copy(tmp_path, monkeypatch):
 def test_an_edited_bundle_is_refused(vendor_copy):
     bundle = vendor_copy / "plotly-basic.min.js"
     bundle.write_bytes(bundle.read_bytes() + b"\n")
-    with pytest.raises(plotlyjs.PlotlyBundleError, match=r"sovbook/vendor/plotly-basic.min.js: sha256 .* is not the pinned"):
+    with pytest.raises(
+        plotlyjs.PlotlyBundleError,
+        match=r"sovbook/vendor/plotly-basic.min.js: sha256 .* is not the pinned",
+    ):
         plotlyjs.check()
 
 
@@ -65,50 +85,75 @@ def test_another_release_is_refused(vendor_copy):
     pin = json.loads((vendor_copy / "plotly-basic.json").read_text(encoding="utf-8"))
     pin["sha256"] = plotlyjs._sha256(bundle)
     (vendor_copy / "plotly-basic.json").write_text(json.dumps(pin), encoding="utf-8")
-    with pytest.raises(plotlyjs.PlotlyBundleError, match=rf"plotly.js 0.0.1, but the installed plotly .* ships plotly.js {installed}; run `sovbook plotly-bundle`"):
+    with pytest.raises(
+        plotlyjs.PlotlyBundleError,
+        match=rf"plotly.js 0.0.1, but the installed plotly .* ships plotly.js {installed}; "
+        "run `sovbook plotly-bundle`",
+    ):
         plotlyjs.check()
 
 
 def _figure(trace_type: str, chart_id: str) -> str:
     figure = {
         "data": [{"type": trace_type, "x": [1], "y": [2]}],
-        "layout": {"meta": {"sovbook": {"title": "T", "caption": "C", "source": "S",
-                                        "table": {"columns": ["x"], "rows": [[1]]}}}},
+        "layout": {
+            "meta": {
+                "sovbook": {
+                    "title": "T",
+                    "caption": "C",
+                    "source": "S",
+                    "table": {"columns": ["x"], "rows": [[1]]},
+                }
+            }
+        },
     }
-    return sphinx.chart_html(figure, chart_id)
+    return chart_html(figure, chart_id)
 
 
-@pytest.mark.parametrize("traces, bundle", [(["bar", "scatter"], "plotly-basic.min.js"), (["bar", "choropleth"], "plotly.min.js")])
+@pytest.mark.parametrize(
+    "traces, bundle",
+    [(["bar", "scatter"], "plotly-basic.min.js"), (["bar", "choropleth"], "plotly.min.js")],
+)
 def test_a_page_loads_and_the_build_copies_the_bundle_its_charts_need(tmp_path, traces, bundle):
     added = []
     app = SimpleNamespace(
-        env=SimpleNamespace(docname="page"), add_js_file=lambda name, **kw: added.append(name),
-        outdir=str(tmp_path), builder=SimpleNamespace(format="html"),
+        env=SimpleNamespace(docname="page"),
+        add_js_file=lambda name, **kw: added.append(name),
+        outdir=str(tmp_path),
+        builder=SimpleNamespace(format="html"),
     )
     doctree = nodes.document(None, None)
     for i, t in enumerate(traces):
-        doctree += nodes.raw("", _figure(t, f"chart-{i}-0"), format="html", classes=["output", "sovbook"])
-    sphinx._on_doctree_read(app, doctree)
+        doctree += nodes.raw(
+            "", _figure(t, f"chart-{i}-0"), format="html", classes=["output", "sovbook"]
+        )
+    pages.on_doctree_read(app, doctree)
     assert app.env.sovbook_traces == {"page": set(traces)}
-    sphinx._on_env_updated(app, app.env)
+    pages.on_env_updated(app, app.env)
     copied = sorted(p.name for p in (tmp_path / "_static").glob("plotly*.js"))
     assert copied == [bundle]
-    assert (tmp_path / "_static" / bundle).read_bytes() == plotlyjs.for_traces(traces).path.read_bytes()
-    sphinx._on_page_context(app, "page", "page.html", {"body": "", "script_files": []}, None)
+    assert (tmp_path / "_static" / bundle).read_bytes() == plotlyjs.for_traces(
+        traces
+    ).path.read_bytes()
+    pages.on_page_context(app, "page", "page.html", {"body": "", "script_files": []}, None)
     assert added == [bundle, "sovbook-charts.js"]
 
 
 def test_a_page_without_charts_loads_no_plotly(tmp_path):
     added = []
     app = SimpleNamespace(
-        env=SimpleNamespace(docname="page"), add_js_file=lambda name, **kw: added.append(name),
-        outdir=str(tmp_path), builder=SimpleNamespace(format="html"),
+        env=SimpleNamespace(docname="page"),
+        add_js_file=lambda name, **kw: added.append(name),
+        outdir=str(tmp_path),
+        builder=SimpleNamespace(format="html"),
     )
     doctree = nodes.document(None, None)
     doctree += nodes.paragraph("", "No chart.")
-    sphinx._on_doctree_read(app, doctree)
-    sphinx._on_env_updated(app, app.env)
-    sphinx._on_page_context(app, "page", "page.html", {"body": "<p>No chart.</p>", "script_files": []}, None)
+    pages.on_doctree_read(app, doctree)
+    pages.on_env_updated(app, app.env)
+    pages.on_page_context(
+        app, "page", "page.html", {"body": "<p>No chart.</p>", "script_files": []}, None
+    )
     assert added == [] and not list(tmp_path.rglob("plotly*.js"))
 
 
@@ -118,8 +163,11 @@ import io, json, pathlib, sys, tarfile
 spec, dest = sys.argv[2], pathlib.Path(sys.argv[sys.argv.index("--pack-destination") + 1])
 name, version = spec.rsplit("@", 1)
 files = {{
-    "package.json": json.dumps({{"name": name, "version": version, "main": "plotly-basic.min.js"}}).encode(),
-    "README.md": b"# " + name.encode() + b"\\n\\nContains trace modules `bar`, `pie` and `scatter`.\\n",
+    "package.json": json.dumps(
+        {{"name": name, "version": version, "main": "plotly-basic.min.js"}}
+    ).encode(),
+    "README.md": b"# " + name.encode()
+    + b"\\n\\nContains trace modules `bar`, `pie` and `scatter`.\\n",
     "LICENSE": pathlib.Path({license!r}).read_bytes(),
     "plotly-basic.min.js": pathlib.Path({bundle!r}).read_bytes(),
 }}
@@ -139,8 +187,14 @@ def test_the_refresh_command_writes_bundle_licence_and_pin(tmp_path, vendor_copy
 
     original = Path(plotlyjs.__file__).parent / "vendor"  # the real one (VENDOR is the copy here)
     npm = tmp_path / "npm"
-    npm.write_text(FAKE_NPM.format(python=sys.executable, license=str(original / "plotly-basic.LICENSE"),
-                                   bundle=str(original / "plotly-basic.min.js")), encoding="utf-8")
+    npm.write_text(
+        FAKE_NPM.format(
+            python=sys.executable,
+            license=str(original / "plotly-basic.LICENSE"),
+            bundle=str(original / "plotly-basic.min.js"),
+        ),
+        encoding="utf-8",
+    )
     npm.chmod(0o755)
     (vendor_copy / "plotly-basic.min.js").write_text("stale", encoding="utf-8")
     (vendor_copy / "plotly-basic.json").write_text("{}", encoding="utf-8")

@@ -1,4 +1,5 @@
 """Glued text reaches the page exactly as written (myst-nb reads glued text with literal_eval)."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,14 @@ from sovbook import render
 
 @pytest.mark.parametrize(
     "value, expected",
-    [(render.number(2345), "2,345"), (render.number(1777043), "1,777,043"), (render.number(82, "%"), "82 %"),
-     (render.number(17.9, "%"), "17.9 %"), (render.Plain("1926-10"), "1926-10"), (render.Plain("2, 3"), "2, 3")],
+    [
+        (render.number(2345), "2,345"),
+        (render.number(1777043), "1,777,043"),
+        (render.number(82, "%"), "82 %"),
+        (render.number(17.9, "%"), "17.9 %"),
+        (render.Plain("1926-10"), "1926-10"),
+        (render.Plain("2, 3"), "2, 3"),
+    ],
 )
 def test_glued_text_round_trips(value, expected):
     assert format_plain_text(repr(value), "") == expected
@@ -29,16 +36,29 @@ def test_glued_text_reads_plainly_inside_other_text():
 
 @pytest.mark.parametrize(
     "row, expected",
-    [({"value": 82, "low": None, "high": None, "unit": "percent"}, "82 %"),
-     ({"value": None, "low": 8_000_000, "high": 15_000_000, "unit": "persons"}, "8,000,000–15,000,000 people"),
-     ({"value": None, "low": None, "high": 3_000_000, "unit": "persons"}, "at most 3,000,000 people"),
-     ({"value": None, "low": 30, "high": float("nan"), "unit": "persons"}, "more than 30 people"),
-     ({"value": 1928, "low": None, "high": None, "unit": "year"}, "1928")],
+    [
+        ({"value": 82, "low": None, "high": None, "unit": "percent"}, "82 %"),
+        (
+            {"value": None, "low": 8_000_000, "high": 15_000_000, "unit": "persons"},
+            "8,000,000–15,000,000 people",
+        ),
+        (
+            {"value": None, "low": None, "high": 3_000_000, "unit": "persons"},
+            "at most 3,000,000 people",
+        ),
+        (
+            {"value": None, "low": 30, "high": float("nan"), "unit": "persons"},
+            "more than 30 people",
+        ),
+        ({"value": 1928, "low": None, "high": None, "unit": "year"}, "1928"),
+    ],
 )
 def test_amount_writes_a_figure_as_the_text_gives_it(row, expected):
     assert render.amount(row) == expected
 
 
 def test_millions():
-    assert [str(render.millions(v, d)) for v, d in ((3_500_000, 1), (10_000_000, 1), (1_777_043, 2), (125_640_021, 1))] == [
-        "3.5 million", "10 million", "1.78 million", "125.6 million"]
+    assert [
+        str(render.millions(v, d))
+        for v, d in ((3_500_000, 1), (10_000_000, 1), (1_777_043, 2), (125_640_021, 1))
+    ] == ["3.5 million", "10 million", "1.78 million", "125.6 million"]

@@ -1,5 +1,6 @@
 """A maintainer adds a third source with data only: text + metadata + bibliography entry +
 rows. Every check must pass with no change to the code (see book/method.md)."""
+
 from __future__ import annotations
 
 import csv
@@ -9,8 +10,8 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT, copy_evidence
 from sovbook import evidence, render
+from tests.helpers import ROOT, copy_evidence
 
 FIXTURE = ROOT / "tests" / "fixtures" / "third-source"
 
@@ -30,7 +31,7 @@ def _append_rows(path, new_rows):
 
 def add_third_source(root):
     spec = json.loads((FIXTURE / "rows.json").read_text(encoding="utf-8"))
-    (_, meta), = spec["sources.json"].items()
+    ((_, meta),) = spec["sources.json"].items()
     text_path = FIXTURE / meta["file"]
     shutil.copy2(text_path, root / "seeds" / meta["file"])
     import hashlib
@@ -44,11 +45,20 @@ def add_third_source(root):
         fh.write("\n" + spec["bib"])
     _append_rows(root / "data" / "sources.csv", [spec["sources.csv"]])
     _append_rows(root / "data" / "quotes.csv", spec["quotes.csv"])
-    claims = list(csv.DictReader(io.StringIO((root / "data" / "claims.csv").read_text(encoding="utf-8"))))
+    claims = list(
+        csv.DictReader(io.StringIO((root / "data" / "claims.csv").read_text(encoding="utf-8")))
+    )
     _append_rows(
         root / "data" / "concordance.csv",
-        [{"row_id": "fixture-row", "claim_id": claims[0]["claim_id"], "witness_quote_id": "fixture-close",
-          "stance": "complicates", "reasoning": "Fixture row for the third-source test."}],
+        [
+            {
+                "row_id": "fixture-row",
+                "claim_id": claims[0]["claim_id"],
+                "witness_quote_id": "fixture-close",
+                "stance": "complicates",
+                "reasoning": "Fixture row for the third-source test.",
+            }
+        ],
     )
     return spec
 
@@ -66,8 +76,13 @@ def test_a_third_source_needs_no_code_change(tmp_path):
     assert "Fixture notes" in markup and "p. 11" in markup
     assert len(ev["concordance"]) == len(evidence.load(ROOT)["concordance"]) + 1
 
-    result = subprocess.run([sys.executable, "-m", "sovbook", "check"], cwd=tmp_path, capture_output=True, text=True,
-                            env={"PATH": "", "SOVBOOK_ROOT": str(tmp_path)})
+    result = subprocess.run(
+        [sys.executable, "-m", "sovbook", "check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PATH": "", "SOVBOOK_ROOT": str(tmp_path)},
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -76,6 +91,11 @@ def test_a_third_source_with_a_misquotation_is_caught(tmp_path):
     copy_evidence(tmp_path)
     add_third_source(tmp_path)
     path = tmp_path / "data" / "quotes.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("price of grain", "price of bread"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("price of grain", "price of bread"),
+        encoding="utf-8",
+    )
     _, problems = evidence.check(tmp_path)
-    assert any("fixture-grain" in str(p) and "price of grain" in str(p) for p in problems), "\n".join(map(str, problems))
+    assert any("fixture-grain" in str(p) and "price of grain" in str(p) for p in problems), (
+        "\n".join(map(str, problems))
+    )

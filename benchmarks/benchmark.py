@@ -1,6 +1,9 @@
 """Benchmark: prints where the book's time and bytes go. Not a test: it measures.
 
-    python -m sovbook.benchmark [--skip-nbval] [--skip-browser]
+    .venv/bin/python -m benchmarks.benchmark [--skip-nbval] [--skip-browser] [--runs 5]
+
+(from the book's root). The book's copy, its build command and the local HTTP server are the
+tests' own (``tests/helpers.py``).
 
 Works on a temporary copy of the book, so the working tree's _build is untouched.
 Measures: a cold strict build (no _build at all), a warm rebuild (nothing changed),
@@ -10,28 +13,27 @@ the time from navigation start until the first (and every) chart on each page is
 drawn in headless Chromium, on a cold browser cache and within the book.
 
 The cold build executes the notebooks side by side, one kernel per core
-(sovbook.sphinx.execute_ahead); the sum of their execution times inside the build is
+(sovbook.execution.execute_ahead); the sum of their execution times inside the build is
 printed too, so the gain from running them side by side can be read off. The floor
 for a chart is the time to load and evaluate plotly.js alone: printed for the basic
 bundle the chart pages load and for the full bundle in the plotly package.
 """
+
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from . import plotlyjs, project
-from .cli import execute_notebook, notebooks, toc_files
+from sovbook import plotlyjs, project
+from sovbook.execution import execute_notebook
+from tests.helpers import copy_project, jupyter_book_build, serve
 
 GOALS = {
     "cold build / bare execution": 1.5,
@@ -42,25 +44,16 @@ GOALS = {
     "first chart drawn (ms)": 1000.0,
 }
 BUNDLE_ROUTE = "__plotlyjs__"
-BUILD = [str(Path(sys.executable).with_name("jupyter-book")), "build", ".", "-n", "-W", "--keep-going"]
 
 
-def _copy(root: Path, target: Path) -> Path:
-    ignore = shutil.ignore_patterns("_build", ".venv", "__pycache__", ".git", "*.egg-info", ".ipynb_checkpoints")
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy2(root / name, target / name)
-    for name in ("book", "data", "seeds", "sovbook"):
-        shutil.copytree(root / name, target / name, ignore=ignore)
-    return target
-
-
-def _timed(cmd: list[str], cwd: Path) -> float:
-    env = {k: v for k, v in os.environ.items() if k != "SOVBOOK_ROOT"}
+def _timed(run: Callable[[], subprocess.CompletedProcess]) -> float:
+    """Seconds ``run`` takes to finish a command; the benchmark stops if the command fails."""
     start = time.perf_counter()
-    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    result = run()
     took = time.perf_counter() - start
     if result.returncode != 0:
-        sys.exit(f"command failed: {' '.join(cmd)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        command = " ".join(map(str, result.args))
+        sys.exit(f"command failed: {command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return took
 
 
@@ -80,44 +73,44 @@ def _execution_seconds(work: Path) -> float:
     from jupyter_cache import get_cache
 
     (folder,) = [p for p in (work / "_build" / ".jupyter_cache").iterdir() if p.is_dir()]
-    return sum(r.data.get("execution_seconds") or 0.0 for r in get_cache(folder).list_cache_records())
+    return sum(
+        r.data.get("execution_seconds") or 0.0 for r in get_cache(folder).list_cache_records()
+    )
 
 
 def _chart_times(html: Path, pages: list[str], runs: int) -> dict[str, dict]:
     """Per chart page, ``runs`` loads on a cold browser cache and within the book (ms)."""
+    bundles = {f"/{BUNDLE_ROUTE}/{b.name}": b.path for b in (plotlyjs.basic(), plotlyjs.full())}
+    with serve(html, routes=bundles) as base:  # the plotly.js bundles alone, for the floor below
+        return _load_pages(base, html, pages, runs)
+
+
+def _load_pages(base: str, html: Path, pages: list[str], runs: int) -> dict[str, dict]:
     from playwright.sync_api import sync_playwright
 
-    from .browser import launch
+    from sovbook.browser import launch
 
-    bundles = {b.name: b.path for b in (plotlyjs.basic(), plotlyjs.full())}
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def translate_path(self, path):  # the plotly.js bundles themselves, for the floor below
-            prefix = f"/{BUNDLE_ROUTE}/"
-            if path.startswith(prefix) and path[len(prefix):] in bundles:
-                return str(bundles[path[len(prefix):]])
-            return super().translate_path(path)
-
-    handler = functools.partial(Quiet, directory=str(html))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
     out: dict[str, dict] = {}
     draw_done = "() => window.sovbookAllChartsMs !== undefined"
     with sync_playwright() as p:
         browser = launch(p)
         warm_context = browser.new_context()  # a reader moving through the book: plotly.js cached
         warm_page = warm_context.new_page()
-        chart_pages = [p for p in pages if 'class="sovbook-chart"' in (html / p).read_text(encoding="utf-8")]
+        chart_pages = [
+            p for p in pages if 'class="sovbook-chart"' in (html / p).read_text(encoding="utf-8")
+        ]
         if chart_pages:  # the reader has already opened one chart page
             warm_page.goto(f"{base}/{chart_pages[-1]}")
             warm_page.wait_for_function(draw_done, timeout=30000)
         for page_path in chart_pages:
-            record = {"count": (html / page_path).read_text(encoding="utf-8").count('class="sovbook-chart"'),
-                      "first": [], "every": [], "warm": []}
+            record = {
+                "count": (html / page_path)
+                .read_text(encoding="utf-8")
+                .count('class="sovbook-chart"'),
+                "first": [],
+                "every": [],
+                "warm": [],
+            }
             for _ in range(runs):
                 context = browser.new_context()  # cold: a new profile, nothing cached
                 page = context.new_page()
@@ -139,43 +132,65 @@ def _chart_times(html: Path, pages: list[str], runs: int) -> dict[str, dict]:
                 context = browser.new_context()
                 page = context.new_page()
                 page.goto(f"{base}/genindex.html")
-                floors.append(page.evaluate(
-                    """src => new Promise((done, fail) => { const t = performance.now(); const s = document.createElement('script');
-                         s.src = src; s.onload = () => done(performance.now() - t); s.onerror = () => fail(new Error(src));
-                         document.head.appendChild(s); })""",
-                    f"{base}/{BUNDLE_ROUTE}/{bundle.name}",
-                ))
+                floors.append(
+                    page.evaluate(
+                        """src => new Promise((done, fail) => {
+                             const t = performance.now();
+                             const s = document.createElement('script');
+                             s.src = src;
+                             s.onload = () => done(performance.now() - t);
+                             s.onerror = () => fail(new Error(src));
+                             document.head.appendChild(s);
+                           })""",
+                        f"{base}/{BUNDLE_ROUTE}/{bundle.name}",
+                    )
+                )
                 context.close()
-            out[f"{bundle.name} ({bundle.path.stat().st_size / 1e6:.1f} MB) alone"] = {"count": 0, "first": floors}
+            out[f"{bundle.name} ({bundle.path.stat().st_size / 1e6:.1f} MB) alone"] = {
+                "count": 0,
+                "first": floors,
+            }
         browser.close()
-    httpd.shutdown()
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--skip-nbval", action="store_true")
     parser.add_argument("--skip-browser", action="store_true")
-    parser.add_argument("--runs", type=int, default=5, help="page loads per chart page (the median is compared with the goal)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=5,
+        help="page loads per chart page (the median is compared with the goal)",
+    )
     args = parser.parse_args(argv)
     root = project.root()
-    nbs = notebooks(root)
+    nbs = project.notebooks(root)
     print(f"benchmark of {root} on {os.cpu_count()} cores; {len(nbs)} notebooks\n")
 
     with tempfile.TemporaryDirectory(prefix="sovbook-bench-") as tmp:
-        work = _copy(root, Path(tmp))
-        cold = _timed(BUILD, work)
+        work = copy_project(Path(tmp))
+        cold = _timed(lambda: jupyter_book_build(work))
         in_build = _execution_seconds(work)
-        warm = _timed(BUILD, work)
+        warm = _timed(lambda: jupyter_book_build(work))
         bare_start = time.perf_counter()
-        for nb in notebooks(work):
+        for nb in project.notebooks(work):
             execute_notebook(nb)
         bare = time.perf_counter() - bare_start
         nbval = None
         if not args.skip_nbval:
-            nbval = _timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", *[str(p.relative_to(work)) for p in notebooks(work)]], work)
+            notebooks = [str(p.relative_to(work)) for p in project.notebooks(work)]
+            pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval"]
+            nbval = _timed(
+                lambda: subprocess.run(
+                    [*pytest, *notebooks], cwd=work, capture_output=True, text=True
+                )
+            )
         html = work / "_build" / "html"
-        pages = [f"{f}.html" for f in toc_files(work)]
+        pages = [f"{f}.html" for f in project.toc_files(work)]
         sizes = {p: (html / p).stat().st_size for p in pages}
         charts = {} if args.skip_browser else _chart_times(html, pages, args.runs)
 
@@ -184,7 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     _line("  its notebooks' execution times, summed", in_build, "s")
     _line("warm rebuild (nothing changed)", warm, "s", "warm rebuild (s)")
     _line("bare execution of the notebooks, one by one", bare, "s")
-    _line("cold build / bare execution", cold / bare if bare else float("nan"), "x", "cold build / bare execution")
+    _line(
+        "cold build / bare execution",
+        cold / bare if bare else float("nan"),
+        "x",
+        "cold build / bare execution",
+    )
     if nbval is not None:
         _line("strict nbval over the notebooks", nbval, "s")
     print("\npage HTML")
@@ -194,15 +214,21 @@ def main(argv: list[str] | None = None) -> int:
     for nb in nbs:
         _line(nb.relative_to(root).as_posix(), nb.stat().st_size / 1024, "KB", "notebook (KB)")
     if charts:
-        print(f"\ncharts drawn after navigation start: median of {args.runs} loads [fastest-slowest]")
+        print(
+            f"\ncharts drawn after navigation start: median of {args.runs} loads [fastest-slowest]"
+        )
         for page, record in charts.items():
             if not record["count"]:
                 _spread(f"{page}: load and evaluate, cold cache", record["first"])
                 continue
             count = record["count"]
-            _spread(f"{page}: first of {count}, cold cache", record["first"], "first chart drawn (ms)")
+            _spread(
+                f"{page}: first of {count}, cold cache", record["first"], "first chart drawn (ms)"
+            )
             _spread(f"{page}: all {count}, cold cache", record["every"])
-            _spread(f"{page}: first, within the book (cached)", record["warm"], "first chart drawn (ms)")
+            _spread(
+                f"{page}: first, within the book (cached)", record["warm"], "first chart drawn (ms)"
+            )
     return 0
 
 
