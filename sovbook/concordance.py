@@ -15,11 +15,10 @@ One home for the method the chapters share (see book/protocol):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 import pandas as pd
 
-from .evidence import Evidence
+from .evidence import Evidence, final_stances, periods_overlap
 
 #: The direction of a row, from the role of the source whose claim it tests.
 DIRECTIONS = {
@@ -56,21 +55,6 @@ def coders(ev: Evidence) -> list[str]:
     return list(table["coder_id"])
 
 
-def periods_overlap(table: pd.DataFrame, a: str, b: str) -> bool:
-    """Whether two periods of ``data/periods.csv`` share a year ("general" overlaps every
-    period)."""
-    rows = table.set_index("period_id")
-
-    def bounds(pid):
-        row = rows.loc[pid]
-        lo = -math.inf if row["from_year"] is None else row["from_year"]
-        hi = math.inf if row["until_year"] is None else row["until_year"]
-        return lo, hi
-
-    (a0, a1), (b0, b1) = bounds(a), bounds(b)
-    return a0 < b1 and b0 < a1
-
-
 def overlap(ev: Evidence, a: str, b: str) -> bool:
     return periods_overlap(ev["periods"], a, b)
 
@@ -81,25 +65,6 @@ def overlap(ev: Evidence, a: str, b: str) -> bool:
 def source_role(ev: Evidence, quote_id: str) -> str:
     source_id = ev.quote(quote_id)["source_id"]
     return ev.source_row(source_id)["role"]
-
-
-def final_stances(
-    tables: dict[str, pd.DataFrame], coder_ids: Iterable[str]
-) -> dict[str, str | None]:
-    """row_id -> the stance the book uses: the coders' common stance, else the adjudicated one
-    (``None`` where neither exists; the evidence check refuses that)."""
-    codings = tables["codings"]
-    adjudicated = dict(
-        zip(tables["adjudications"]["row_id"], tables["adjudications"]["stance"], strict=False)
-    )
-    out: dict[str, str | None] = {}
-    for row_id in tables["concordance"]["row_id"]:
-        given = codings[codings["row_id"] == row_id].set_index("coder_id")["stance"]
-        values = {given.get(c) for c in coder_ids}
-        out[row_id] = (
-            values.pop() if len(values) == 1 and None not in values else adjudicated.get(row_id)
-        )
-    return out
 
 
 def rows(ev: Evidence, theme: str | None = None) -> pd.DataFrame:

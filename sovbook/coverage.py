@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import locate, project
+from .problem import Problem
 
 
 def _uses(tables: dict[str, pd.DataFrame], root: Path) -> dict[str, list[str]]:
@@ -85,7 +86,6 @@ def paragraph_table(
 
 def problems(ctx):
     """The evidence rule (see :func:`sovbook.evidence.every_paragraph_engaged_or_explained`)."""
-    from .evidence import Problem
 
     seen_keys = {}
     for source_id in ctx.seeds:

@@ -35,6 +35,7 @@ import pandas as pd
 from . import locate as locate_mod
 from . import project
 from . import sources as sources_mod
+from .problem import Problem
 
 DATAPACKAGE = "datapackage.json"
 BIBLIOGRAPHY = project.BIBLIOGRAPHY
@@ -46,27 +47,6 @@ QUOTE_SOURCES: dict[tuple[str, str], str] = {
     ("categories", "ciliga_quote_id"): "ciliga",
     ("categories", "el_emary_quote_id"): "el-emary",
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the evidence, said so an author can fix it."""
-
-    file: str
-    message: str
-    row: int | None = None  # data row, 1 = first row under the header
-    field: str | None = None
-    key: str | None = None  # the row's primary key, when known
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", row {self.row} (line {self.row + 1})"
-            if self.key:
-                where += f" [{self.key}]"
-        if self.field:
-            where += f", field {self.field!r}"
-        return f"{where}: {self.message}"
 
 
 class EvidenceError(ValueError):
@@ -146,7 +126,18 @@ def _frictionless_problems(package_path: Path, root: Path) -> list[Problem]:
             row = getattr(error, "row_number", None)
             cells = getattr(error, "cells", None) or []
             cell = getattr(error, "cell", None)
-            if error.type == "missing-cell":
+            field = getattr(error, "field_name", None)
+            if error.type == "foreign-key":
+                names = list(getattr(error, "field_names", None) or [])
+                values = [v for v in (getattr(error, "field_cells", None) or []) if v is not None]
+                target = getattr(error, "reference_name", "") or ""
+                target_fields = list(getattr(error, "reference_field_names", None) or [])
+                field = ", ".join(names) or None
+                message = (
+                    f"unknown {field} {', '.join(map(repr, values))}: not a "
+                    f"{', '.join(target_fields)} of data/{target}.csv"
+                )
+            elif error.type == "missing-cell":
                 message = "missing cell: the row has fewer cells than the header (a truncated row?)"
             elif error.type == "extra-cell":
                 message = f"extra cell {cell!r}: the row has more cells than the header"
@@ -159,7 +150,7 @@ def _frictionless_problems(package_path: Path, root: Path) -> list[Problem]:
                     file=file,
                     message=message,
                     row=row - 1 if row else None,
-                    field=getattr(error, "field_name", None),
+                    field=field,
                     key=f"{cells[0]}" if cells else None,
                 )
             )
@@ -646,14 +637,49 @@ def disagreements_adjudicated(ctx: Context):
             )
 
 
+# --------------------------------------------------------------------------- the protocol
+
+
+def periods_overlap(table: pd.DataFrame, a: str, b: str) -> bool:
+    """Whether two periods of ``data/periods.csv`` share a year ("general" overlaps every
+    period)."""
+    rows = table.set_index("period_id")
+
+    def bounds(pid):
+        row = rows.loc[pid]
+        lo = -math.inf if row["from_year"] is None else row["from_year"]
+        hi = math.inf if row["until_year"] is None else row["until_year"]
+        return lo, hi
+
+    (a0, a1), (b0, b1) = bounds(a), bounds(b)
+    return a0 < b1 and b0 < a1
+
+
+def final_stances(
+    tables: dict[str, pd.DataFrame], coder_ids: Iterable[str]
+) -> dict[str, str | None]:
+    """row_id -> the stance the book uses: the coders' common stance, else the adjudicated one
+    (``None`` where neither exists; the evidence check refuses that)."""
+    codings = tables["codings"]
+    adjudicated = dict(
+        zip(tables["adjudications"]["row_id"], tables["adjudications"]["stance"], strict=False)
+    )
+    out: dict[str, str | None] = {}
+    for row_id in tables["concordance"]["row_id"]:
+        given = codings[codings["row_id"] == row_id].set_index("coder_id")["stance"]
+        values = {given.get(c) for c in coder_ids}
+        out[row_id] = (
+            values.pop() if len(values) == 1 and None not in values else adjudicated.get(row_id)
+        )
+    return out
+
+
 @rule
 def final_stances_keep_the_protocol(ctx: Context):
     """The stance the book uses keeps the protocol: a row without a passage is silent, and a
     passage can support or contradict a claim only if their periods overlap."""
     if not ctx.has("concordance", "codings", "coders", "adjudications", "periods", "claims"):
         return
-    from .concordance import final_stances, periods_overlap
-
     final = final_stances(ctx.tables, list(ctx.tables["coders"]["coder_id"]))
     claim_period = dict(
         zip(ctx.tables["claims"]["claim_id"], ctx.tables["claims"]["period"], strict=False)
@@ -690,15 +716,16 @@ def final_stances_keep_the_protocol(ctx: Context):
 
 @rule
 def themes_have_chapters(ctx: Context):
-    """Every theme names a chapter that exists in book/."""
-    if not ctx.has("themes"):
+    """Every theme names a chapter of the book: a page listed in _toc.yml (checked where the book's
+    pages are present)."""
+    if not ctx.has("themes") or not (ctx.root / "_toc.yml").is_file():
         return
+    pages = set(project.toc_files(ctx.root))
     for index, key, row in ctx.rows("themes"):
-        chapter = ctx.root / row["chapter"]
-        if not (chapter.with_suffix(".ipynb").is_file() or chapter.with_suffix(".md").is_file()):
+        if row["chapter"] not in pages:
             yield Problem(
                 "data/themes.csv",
-                f"chapter {row['chapter']!r} has no .ipynb or .md file",
+                f"chapter {row['chapter']!r} is not a page of _toc.yml",
                 index,
                 "chapter",
                 key,
@@ -710,8 +737,8 @@ def every_paragraph_engaged_or_explained(ctx: Context):
     """Every paragraph of the two texts is quoted or coded by the book, or named in
     data/coverage_gaps.csv with a reason; a paragraph the book engages is not also listed as left
     out."""
-    if not ctx.has("coverage_gaps"):
-        return
+    if not ctx.has("coverage_gaps") or not (ctx.root / "_toc.yml").is_file():
+        return  # evidence without the book's pages (a test copy): nothing to engage it
     from . import coverage
 
     yield from coverage.problems(ctx)

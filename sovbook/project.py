@@ -64,6 +64,11 @@ def data_dir(base: Path | None = None) -> Path:
     return (base or root()) / "data"
 
 
+#: Files a notebook reads besides the evidence: the README, whose commands the reproducibility
+#: page shows.
+PAGE_INPUTS = ("README.md",)
+
+
 def evidence_files(root: Path) -> list[Path]:
     """The evidence: every file of ``data/`` and ``seeds/``, and the bibliography."""
     files: list[Path] = []
@@ -119,10 +124,11 @@ def notebook_modules(root: Path) -> set[str]:
 
 def input_files(root: Path) -> list[Path]:
     """Every file, besides a notebook's own code, that can change a notebook's outputs: the
-    evidence (:func:`evidence_files`) and the package modules the notebooks run
-    (:func:`notebook_modules`)."""
+    evidence (:func:`evidence_files`), :data:`PAGE_INPUTS` and the package modules the notebooks
+    run (:func:`notebook_modules`)."""
     paths = imports.module_paths(root / imports.PACKAGE)
-    return evidence_files(root) + [paths[m] for m in sorted(notebook_modules(root))]
+    pages = [root / name for name in PAGE_INPUTS if (root / name).is_file()]
+    return evidence_files(root) + pages + [paths[m] for m in sorted(notebook_modules(root))]
 
 
 def inputs_hash(root: Path) -> str:

@@ -27,7 +27,8 @@ each stretch tagged with its locator unit), the *notes* (each a separate segment
 
 ``sections`` (an essay with headings and numbered notes)
     ``headings``: patterns matched against a whole block (a block is a run of non-blank lines);
-    a block that matches one opens a section named by its plain text. The first heading, the
+    a block that matches one opens a section named by its plain text, or by the pattern's
+    group ``name`` where it has one (``== (?P<name>.*) ==``). The first heading, the
     title, opens a section labelled with its first ``opening_label_words`` words and
     "(opening)".
     ``note_rule``: a block that opens the notes; ``note_block``: a note's block, group 1 its
@@ -491,8 +492,10 @@ class SectionScheme:
                 continue
             in_notes = False
             plain = _plain(raw, kill, s, e)
-            if any(rx.fullmatch(block) for rx in heading_res):
-                name = plain.rstrip(":").strip()
+            heading = next((m for rx in heading_res if (m := rx.fullmatch(block))), None)
+            if heading:
+                named = heading.groupdict().get("name")
+                name = (named if named is not None else plain).rstrip(":").strip()
                 if not sections:
                     short = " ".join(name.split()[: self.opening_label_words])
                     label = f"{short}\u2026 (opening)" if short != name else f"{name} (opening)"

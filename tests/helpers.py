@@ -41,7 +41,7 @@ def copy_project(target: Path, execution_cache: bool = False) -> Path:
     change them and for fresh builds. With ``execution_cache``, the execution cache of the
     last build in the working tree comes along (the build keeps only the entry for the
     current inputs, so a result is never stale)."""
-    for name in ("_config.yml", "_toc.yml", "pyproject.toml", "requirements.txt"):
+    for name in ("_config.yml", "_toc.yml", "pyproject.toml", "requirements.txt", "README.md"):
         shutil.copy2(ROOT / name, target / name)
     for name in ("book", "data", "seeds", "sovbook"):
         shutil.copytree(ROOT / name, target / name, ignore=_NOT_SOURCES)

@@ -72,6 +72,15 @@ def test_the_real_evidence_validates():
         "event_mentions",
         "claims",
         "concordance",
+        "codings",
+        "adjudications",
+        "stances",
+        "testimony_modes",
+        "periods",
+        "themes",
+        "coders",
+        "verdicts",
+        "context_facts",
     ):
         assert name in ev.tables and len(ev[name]) > 0, name
 
@@ -103,7 +112,9 @@ def test_low_above_high(book):
 
 def test_value_outside_allowed_set(book):
     edit(book, "figures", 0, "check_status", "probably")
-    assert_one(problems_of(book), "data/figures.csv", "row 1", "'check_status'", "probably")
+    assert_one(
+        problems_of(book), "data/figures.csv", "row 1", "'check_status'", "probably", "verdicts.csv"
+    )
 
 
 def test_unknown_source(book):
@@ -158,10 +169,117 @@ def test_bib_key_missing_from_bibliography(book):
     assert_one(problems, "data/sources.csv", "row 1", "'bib_key'", "nosuchkey2000")
 
 
-def test_silent_stance_with_a_witness_quote(book):
-    i = first_index(book, "concordance", lambda r: r["stance"] != "silent")
-    edit(book, "concordance", i, "stance", "silent")
-    assert_one(problems_of(book), "data/concordance.csv", f"row {i + 1}", "silent")
+def _coding_index(root, row_id, coder):
+    return first_index(root, "codings", lambda r: r["row_id"] == row_id and r["coder_id"] == coder)
+
+
+def _agreed_row(root, stance="supports"):
+    codings = read(root / "data" / "codings.csv")
+    by_row = {}
+    for r in codings:
+        by_row.setdefault(r["row_id"], {})[r["coder_id"]] = r["stance"]
+    return next(
+        row for row, s in by_row.items() if len(set(s.values())) == 1 and stance in s.values()
+    )
+
+
+def test_a_row_with_one_coding_is_refused(book):
+    row_id = _agreed_row(book)
+    path = book / "data" / "codings.csv"
+    write(path, [r for r in read(path) if not (r["row_id"] == row_id and r["coder_id"] == "blind")])
+    assert_one(
+        problems_of(book),
+        "data/concordance.csv",
+        row_id,
+        "1 coding(s)",
+        "missing the coding of blind",
+    )
+
+
+def test_an_unknown_stance_is_refused(book):
+    i = _coding_index(book, _agreed_row(book), "blind")
+    edit(book, "codings", i, "stance", "maybe")
+    assert_one(
+        problems_of(book), "data/codings.csv", f"row {i + 1}", "'stance'", "'maybe'", "stances.csv"
+    )
+
+
+def test_an_unknown_testimony_mode_is_refused(book):
+    edit(book, "quotes", 0, "mode", "hearsay")
+    assert_one(
+        problems_of(book), "data/quotes.csv", "row 1", "'mode'", "'hearsay'", "testimony_modes.csv"
+    )
+
+
+def test_a_disagreement_without_adjudication_is_refused(book):
+    row_id = _agreed_row(book, "supports")
+    edit(book, "codings", _coding_index(book, row_id, "blind"), "stance", "complicates")
+    assert_one(problems_of(book), "data/concordance.csv", row_id, "disagree", "no adjudication")
+
+
+def test_an_adjudication_where_the_coders_agreed_is_refused(book):
+    row_id = _agreed_row(book)
+    path = book / "data" / "adjudications.csv"
+    rows = read(path)
+    rows.append({"row_id": row_id, "stance": "complicates", "reason": "second thoughts"})
+    write(path, rows)
+    assert_one(
+        problems_of(book), "data/adjudications.csv", f"row {len(rows)}", row_id, "agree", "may not"
+    )
+
+
+def test_a_translators_note_as_evidence_is_refused(book):
+    i = first_index(book, "concordance", lambda r: r["evidence_quote_id"].startswith("ciliga-"))
+    edit(book, "concordance", i, "evidence_quote_id", "ciliga-strike-note")
+    assert_one(
+        problems_of(book),
+        "data/concordance.csv",
+        f"row {i + 1}",
+        "ciliga-strike-note",
+        "never evidence",
+    )
+
+
+def test_supports_across_periods_that_do_not_overlap_is_refused(book):
+    row_id = _agreed_row(book, "supports")
+    row = next(r for r in read(book / "data" / "concordance.csv") if r["row_id"] == row_id)
+    claim = next(c for c in read(book / "data" / "claims.csv") if c["claim_id"] == row["claim_id"])
+    # move the claim to a period that shares no year with any of the witness's or theory's periods
+    edit(
+        book,
+        "claims",
+        first_index(book, "claims", lambda c: c is not None and c["claim_id"] == claim["claim_id"]),
+        "period",
+        "before-1917",
+    )
+    edit(
+        book,
+        "quotes",
+        first_index(book, "quotes", lambda q: q["quote_id"] == row["evidence_quote_id"]),
+        "period",
+        "1929-1935",
+    )
+    assert_one(problems_of(book), "data/concordance.csv", row_id, "'supports'", "do not overlap")
+
+
+def test_a_verdict_without_its_record_is_refused(book):
+    i = first_index(book, "figures", lambda r: r["check_status"] == "consistent")
+    edit(book, "figures", i, "basis_record_id", "")
+    assert_one(
+        problems_of(book),
+        "data/figures.csv",
+        f"row {i + 1}",
+        "'basis_record_id'",
+        "must name the record",
+    )
+
+
+def test_differs_on_the_line_of_agreement_is_refused(book):
+    i = first_index(book, "figures", lambda r: r["figure_id"] == "el-emary-large-industry-workers")
+    edit(book, "figures", i, "check_status", "differs")
+    assert_one(
+        problems_of(book), "data/figures.csv", f"row {i + 1}", "'check_status'", "line of agreement"
+    )
 
 
 def test_edited_seed_is_refused(book):
