@@ -239,6 +239,11 @@ class PageScheme:
     name = "printed-pages"
 
     @property
+    def printed_pages(self) -> int:
+        """How many printed pages the text spans, first and last included."""
+        return self.last_page - self.first_page + 1
+
+    @property
     def markers(self) -> tuple[str, ...]:
         return (self.page_marker, self.note_call)
 

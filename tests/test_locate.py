@@ -618,6 +618,15 @@ def test_no_locator_runs_past_the_stated_pages():
     assert [s["notes"] for s in stretches] == [[], [1], [], [2], [], [3]]
 
 
+def test_printed_pages_counts_first_and_last():
+    from sovbook import sources
+    from sovbook.schemes import PageScheme
+
+    assert PageScheme(first_page=121, last_page=127).printed_pages == 7
+    assert PageScheme(first_page=5, last_page=5).printed_pages == 1
+    assert sources.get("ciliga", base=ROOT).scheme.printed_pages == 7
+
+
 def test_a_malformed_scheme_is_refused_naming_the_source(tmp_path):
     import json
     import shutil

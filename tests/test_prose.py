@@ -19,6 +19,7 @@ NUMBER = re.compile(r"(?<![A-Za-z0-9_])\d[\d,.]*(?![A-Za-z0-9_])")
 
 def prose(text: str) -> str:
     text = re.sub(r"```.*?```", "", text, flags=re.S)
+    text = re.sub(r"(?m)^%.*$", "", text)  # MyST comments: not shown
     text = re.sub(r"\{[a-z:-]+\}`[^`]*`", "", text)  # roles: {glue:text}`x`, {cite:p}`k`, {doc}`p`
     text = re.sub(r"`[^`]*`", "", text)
     text = re.sub(r"<[^>]+>", "", text)
