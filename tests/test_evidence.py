@@ -337,3 +337,37 @@ def test_text_from_data_is_escaped_in_html():
         pd.DataFrame({"a": ["<b>bold</b>"]}), caption="<i>c</i>"
     )._repr_mimebundle_()["text/html"]
     assert "<b>" not in table and "&lt;b&gt;" in table and "<i>" not in table
+
+
+@pytest.fixture()
+def whole_book(tmp_path):
+    """A copy of the whole book's sources (pages included), for the rules that read pages."""
+    from tests.helpers import copy_project
+
+    return copy_project(tmp_path)
+
+
+def test_a_theme_without_its_chapter_is_refused(whole_book):
+    edit(whole_book, "themes", 0, "chapter", "book/no-such-chapter")
+    assert_one(
+        problems_of(whole_book),
+        "data/themes.csv, row 1",
+        "field 'chapter'",
+        "'book/no-such-chapter' is not a page of the book",
+    )
+
+
+def test_a_paragraph_neither_engaged_nor_explained_is_refused(whole_book):
+    path = whole_book / "data" / "coverage_gaps.csv"
+    rows = read(path)
+    gone = rows.pop(0)
+    write(path, rows)
+    assert_one(problems_of(whole_book), gone["source_id"], gone["paragraph"])
+
+
+def test_a_gap_the_book_engages_is_refused(whole_book):
+    path = whole_book / "data" / "coverage_gaps.csv"
+    rows = read(path)
+    rows.append({"source_id": "ciliga", "paragraph": "\u00b6 1", "reason": "said to be left out"})
+    write(path, rows)
+    assert_one(problems_of(whole_book), "data/coverage_gaps.csv", "\u00b6 1")
