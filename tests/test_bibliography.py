@@ -27,9 +27,8 @@ def problems(text: str) -> list[str]:
         title = fields.get("title", "").strip("{}")
         has_author = bool(entry.persons.get("author"))
         if (entry.type in DATED_TYPES or has_author) and "year" not in fields:
-            if "could be traced" not in fields.get("note", "") and "undated" not in fields.get(
-                "note", ""
-            ):
+            note = fields.get("note", "").lower()
+            if "could be traced" not in note and "undated" not in note:
                 found.append(f"{key}: a work with an author or a {entry.type} needs its year")
         published = fields.get("howpublished", "").lower()
         if not has_author and any(word in published for word in ENCYCLOPEDIA):
