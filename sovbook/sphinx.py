@@ -325,4 +325,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _on_config_inited, priority=100)
     app.connect("html-page-context", _on_page_context, priority=900)
     app.connect("build-finished", _on_build_finished)
+    app.setup_extension("sovbook.reader")  # issue 12: the reader's edition (sovbook/reader.py)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
