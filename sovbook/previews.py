@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 
 BLOCK_ID = "sovbook-previews"
-BLOCK_RE = re.compile(r'\s*<script type="application/json" id="sovbook-previews">.*?</script>', re.DOTALL)
+BLOCK_RE = re.compile(r'<script type="application/json" id="sovbook-previews">.*?</script>\n?', re.DOTALL)
 _ARTICLE_RE = re.compile(r'<article class="bd-article"[^>]*>(.*?)</article>', re.DOTALL)
 _LINK_RE = re.compile(r'<a\s[^>]*?href="(?P<href>[^"#]*#[^"]+)"[^>]*>', re.DOTALL)
 _OPEN_TAG = re.compile(r"<(?P<tag>div|dt|dd|blockquote)\b[^>]*?\bid=\"(?P<id>[^\"]+)\"[^>]*>")

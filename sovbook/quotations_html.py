@@ -46,7 +46,7 @@ _WRAPPER_RE = re.compile(r'<div class="sovbook-quotes">|</div>')
 _ELLIPSIS_RE = re.compile(r"\[\s*(?:\.\.\.|\u2026)\s*\]|\u2026")
 #: The end of a sentence: final punctuation, closing quotes or brackets, then blanks.
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n)+")
 #: At most this many characters of context on either side of a quotation.
 CONTEXT_CHARS = 180
 ANCHOR_PREFIX = "quote-"
@@ -85,29 +85,31 @@ def _cut_after(text: str, limit: int) -> str:
 
 
 def context_window(raw: str, start: int, end: int) -> tuple[int, int]:
-    """Raw offsets of the sentence before the quotation's first sentence and of the sentence
-    after its last one, within the paragraph (blank-line separated) that holds it."""
-    breaks = [m.end() for m in _PARAGRAPH_BREAK.finditer(raw, 0, start)]
-    para_start = breaks[-1] if breaks else 0
-    following = _PARAGRAPH_BREAK.search(raw, end)
-    para_end = following.start() if following else len(raw)
-    starts = [para_start] + [m.end() for m in _SENTENCE_END.finditer(raw, para_start, start)]
-    starts = [s for s in starts if s <= start]
-    own = starts[-1]
-    lo = starts[-2] if len(starts) >= 2 and own > para_start else own
-    # a sentence end at the quotation's own end counts (the quotation may close on ``."``)
-    ends = [m.end() for m in _SENTENCE_END.finditer(raw, max(start, end - 4), para_end) if m.end() > end] + [para_end]
-    hi = ends[1] if len(ends) >= 2 else ends[0]
-    return lo, min(hi, para_end)
+    """Raw offsets of the context of ``raw[start:end]``: from the start of the sentence before
+    the quotation's first sentence to the end of the sentence after its last one. A paragraph
+    break (a blank line) ends a sentence too, so a quotation that is a whole paragraph gets
+    the end of the paragraph before and the start of the one after."""
+    ends = {0, len(raw)}
+    ends.update(m.end() for m in _SENTENCE_END.finditer(raw))
+    ends.update(m.end() for m in _PARAGRAPH_BREAK.finditer(raw))
+    bounds = sorted(ends)
+    before = [b for b in bounds if b <= start]
+    lo = before[-2] if len(before) >= 2 else before[-1]
+    # a sentence end inside the quotation's last characters (it may close on ``."``) is its own end
+    after = [b for b in bounds if b > end]  # a boundary includes the blanks after a sentence
+    hi = after[1] if len(after) >= 2 else after[-1]
+    return lo, hi
 
 
 def _joined(raw: str, left: int, right: int, normalise) -> str:
     """The normalised text of ``raw[left:right]`` with a blank kept at either end if the raw has one."""
-    piece = normalise(raw[left:right])
+    text = raw[left:right]
+    piece = normalise(text)
     if not piece:
         return ""
-    lead = " " if raw[left:right][:1].isspace() else ""
-    tail = " " if raw[left:right][-1:].isspace() else ""
+    # a blank at either end, even behind markup (``**``, ``#``), separates it from the quotation
+    lead = " " if re.match(r"[*#\\]*\s", text) else ""
+    tail = " " if re.search(r"\s[*#\\]*$", text) else ""
     return lead + piece + tail
 
 

@@ -187,12 +187,20 @@
     var titleSize = (title.font && title.font.size) || Math.round(font * 1.3);
     var titleLines = wrap(title.text || "", Math.floor((width - sideL - sideR) / (titleSize * CHAR)));
     if (title.text) {
+      // above the plot, pushing the top margin as far as its lines need
       layout.title = Object.assign({}, title, { text: titleLines.join("<br>"), x: 0, xanchor: "left", xref: "container",
-        y: 1, yanchor: "top", yref: "container", pad: { t: 8, l: sideL } });
+        y: 1, yanchor: "bottom", yref: "paper", automargin: true, pad: { b: 10, l: sideL } });
     }
     var top = title.text ? 14 + titleLines.length * Math.round(titleSize * 1.25) + 8 : 16;
 
     var plotW = width - sideL - sideR - 2 * lineH - 10;  // y title and ticks
+
+    // notes the figure writes on the plot, wrapped to under half its width
+    layout.annotations = (layout.annotations || []).map(function (note) {
+      if (!note || typeof note.text !== "string" || note.xref === "paper") { return note; }
+      var size = (note.font && note.font.size) || font;
+      return Object.assign({}, note, { text: wrap(note.text, Math.floor(plotW * 0.45 / (size * CHAR))).join("<br>") });
+    });
     var height;
     var cats = yCategories(data, layout.yaxis);
     if (cats) {
@@ -274,12 +282,15 @@
     if (legendH) {
       var legendTitle = layout.legend && layout.legend.title && layout.legend.title.text;
       if (legendTitle) { legendH += lineH + 4; }
-      layout.legend = Object.assign({}, layout.legend || {}, { orientation: "v", x: 0, xanchor: "left", xref: "container",
-        y: 0, yanchor: "bottom", yref: "container", traceorder: (layout.legend && layout.legend.traceorder) || "normal" });
+      // horizontal, one entry per row (each as wide as the legend): a vertical legend at the
+      // left would be given a left margin of its own width
+      layout.legend = Object.assign({}, layout.legend || {}, { orientation: "h", entrywidthmode: "fraction", entrywidth: 1,
+        x: 0, xanchor: "left", xref: "container", y: 0, yanchor: "bottom", yref: "container",
+        traceorder: (layout.legend && layout.legend.traceorder) || "normal" });
       if (legendTitle) { layout.legend.title = Object.assign({}, layout.legend.title, { side: "top" }); }
     }
     var bottom = (xTickLines * lineH + 10) + (xTitleLines * lineH + 6) + legendH + 12;
-    layout.margin = { l: sideL, r: sideR, t: top, b: 10, pad: 0, autoexpand: true };
+    layout.margin = { l: sideL, r: sideR, t: 10, b: 10, pad: 0, autoexpand: true };
     layout.height = Math.round(top + height + bottom);
     return { data: data, layout: layout };
   }

@@ -162,24 +162,29 @@
     tip.appendChild(kind);
     tip.appendChild(body);
     tip.appendChild(hint);
-    document.body.appendChild(tip);
+    landmark().appendChild(tip);
     tip.addEventListener("mouseenter", function () { window.clearTimeout(hideTimer); });
     tip.addEventListener("mouseleave", function () { scheduleHide(); });
   }
 
+  /* Inside the main landmark, so that all content is in a landmark (axe-core "region"). */
+  function landmark() {
+    return document.querySelector("main") || document.body;
+  }
+
   function place(link) {
     var rect = link.getBoundingClientRect();
-    var docEl = document.documentElement;
-    var viewportW = docEl.clientWidth;
+    var viewportW = document.documentElement.clientWidth;
     tip.style.left = "0px";
     tip.style.top = "0px";
+    var origin = (tip.offsetParent || document.body).getBoundingClientRect();  // where (0, 0) is now
     var width = tip.offsetWidth;
     var height = tip.offsetHeight;
     var left = Math.max(8, Math.min(rect.left, viewportW - width - 8));
     var below = rect.bottom + 6;
     var top = (below + height > window.innerHeight && rect.top - height - 6 > 0) ? rect.top - height - 6 : below;
-    tip.style.left = Math.round(left + window.scrollX) + "px";
-    tip.style.top = Math.round(top + window.scrollY) + "px";
+    tip.style.left = Math.round(left - origin.left) + "px";
+    tip.style.top = Math.round(top - origin.top) + "px";
   }
 
   function show(link, preview) {
@@ -285,7 +290,7 @@
     live.className = "visually-hidden";
     live.setAttribute("role", "status");
     live.setAttribute("aria-live", "polite");
-    document.body.appendChild(live);
+    landmark().appendChild(live);
     document.addEventListener("click", function (event) {
       var target = event.target;
       if (!target.closest) { return; }
