@@ -17,6 +17,7 @@ import http.server
 import json
 import re
 import threading
+import time
 
 import nbformat
 import pytest
@@ -443,6 +444,12 @@ def test_nothing_shifts_and_plotly_waits_for_the_reader(context_factory, server,
     page = context.new_page()
     requested = []
     page.on("request", lambda r: requested.append(r.url))
+
+    def late_font(route):  # fonts arrive after the first paint, as on a slow phone connection
+        time.sleep(0.5)
+        route.continue_()
+
+    page.route(re.compile(r".*\.(woff2?|ttf)(\?.*)?$"), late_font)
     page.goto(f"{server}/{page_path}", wait_until="load")
     page.wait_for_timeout(1200)
     assert page.evaluate("window.__shift") == 0, f"{page_path}: layout shift {page.evaluate('window.__shift')}"
