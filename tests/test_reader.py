@@ -559,3 +559,23 @@ def test_pages_work_from_file_urls(context_factory, html_dir):
         link.first.hover()
         _preview_text(page)
     assert errors == []
+
+
+def test_description_comes_from_front_matter_or_the_first_paragraph():
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    from sovbook import pagehead
+
+    doc = new_document("page", get_default_settings(Parser))
+    code = nodes.container(nb_element="cell_code_output")
+    code += nodes.paragraph(text="Output of a code cell, long enough to be taken for a first paragraph.")
+    doc += code
+    doc += nodes.paragraph(text="Short.")
+    doc += nodes.paragraph(text="The first paragraph of prose, which says what the page is about " * 4)
+    found = pagehead.description("book/page", {"metatags": ""}, doc)
+    assert found.startswith("The first paragraph of prose") and len(found) <= 160 and found.endswith("…")
+    assert pagehead.description("book/page", {"metatags": '<meta name="description" content="Own." />'}, doc) is None
+    assert "Search" in pagehead.description("search", {"docstitle": "The Book"}, None)
