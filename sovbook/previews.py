@@ -37,6 +37,7 @@ _STRIP = (
     re.compile(r'<div class="sovbook-quote-tools">.*?</div>', re.DOTALL),
     re.compile(r'<details class="sovbook-quote-context">.*?</details>', re.DOTALL),
     re.compile(r'<span class="fn-bracket">.*?</span>', re.DOTALL),
+    re.compile(r'<span class="label">[^<]*</span>'),  # a bibliography entry's number (after its brackets went)
 )
 
 
@@ -102,6 +103,8 @@ def preview_map(page_path: str, page: str, all_targets: dict[str, dict[str, tupl
         if target_page == page_path:
             continue
         found = all_targets.get(target_page, {}).get(fragment)
+        if found and found[0] == "Quotation" and f'id="{fragment}"' in page:
+            continue  # the quotation is on this page too: the script reads it from here
         if found:
             out[href] = {"kind": found[0], "html": found[1]}
     return out

@@ -96,7 +96,7 @@
   function cleaned(nodes) {
     var box = document.createElement("div");
     nodes.forEach(function (node) { box.appendChild(node.cloneNode(true)); });
-    box.querySelectorAll(".headerlink, .sovbook-quote-tools, .sovbook-quote-context, .fn-bracket, script").forEach(function (n) { n.remove(); });
+    box.querySelectorAll(".headerlink, .sovbook-quote-tools, .sovbook-quote-context, .fn-bracket, span.label, script").forEach(function (n) { n.remove(); });
     box.querySelectorAll("[id]").forEach(function (n) { n.removeAttribute("id"); });
     box.querySelectorAll("a").forEach(function (a) {
       var span = document.createElement("span");
