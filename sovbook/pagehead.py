@@ -10,9 +10,8 @@
   its deferred scripts is dropped (a preloaded script is fetched as if it blocked rendering);
   Sphinx's search scripts and the whole search index, which the theme loads on every page
   for its search-as-you-type (off in this book), are left to the search page; and the plotly.js
-  bundle becomes ``<script type="text/plain" data-sovbook-plotly src=…>``, a reference that the
-  browser does not fetch, from which ``static/sovbook-charts.js`` loads plotly.js when the
-  reader nears a chart.
+  bundle's script tag goes: its address moves to a ``data-sovbook-plotly`` attribute of the
+  ``sovbook-charts.js`` tag, from which that script loads plotly.js when the reader nears a chart.
 """
 from __future__ import annotations
 
@@ -95,6 +94,7 @@ def _src(attrs: str) -> str | None:
 def deferred_scripts(page: str, page_path: str, static_dir: Path, search_as_you_type: bool) -> str:
     """The written ``page`` with its scripts as the module docstring says."""
     page = _PRELOAD_SCRIPT.sub("", page)
+    plotly: list[str] = []
 
     def one(match: re.Match) -> str:
         attrs = match["attrs"] or ""
@@ -108,9 +108,16 @@ def deferred_scripts(page: str, page_path: str, static_dir: Path, search_as_you_
         if name in _SEARCH_SCRIPTS and page_path != "search.html" and not search_as_you_type:
             return ""
         if name.startswith("plotly") and name.endswith(".js"):
-            return f'<script type="text/plain" data-sovbook-plotly src="{src}"></script>'
+            plotly.append(src)
+            return ""
         if re.search(r"\s(defer|async)\b|\stype=", attrs):
             return match.group(0)
         return f"<script defer{attrs}></script>"
 
-    return _SCRIPT_TAG.sub(one, page)
+    page = _SCRIPT_TAG.sub(one, page)
+    if plotly:
+        charts = re.search(r'<script\b[^>]*\ssrc="[^"]*/sovbook-charts\.js[^"]*"', page)
+        if not charts:
+            raise ValueError(f"{page_path}: a plotly.js bundle but no sovbook-charts.js to load it")
+        page = page[: charts.end()] + f' data-sovbook-plotly="{plotly[0]}"' + page[charts.end() :]
+    return page

@@ -73,7 +73,7 @@ def _stylesheets(page: str) -> list[tuple[re.Match, str]]:
 def _script_words(outdir: Path, page_path: str, page: str, seen: dict[Path, set[str]]) -> set[str]:
     words: set[str] = set()
     base = (outdir / page_path).parent
-    for src in re.findall(r'<script\b[^>]*\ssrc="([^"]+)"', page):
+    for src in re.findall(r'<script\b[^>]*\s(?:src|data-sovbook-plotly)="([^"]+)"', page):
         path = (base / src.split("?")[0]).resolve()
         if path not in seen:
             seen[path] = assets.words_in(path.read_text(encoding="utf-8", errors="replace")) if path.is_file() else set()

@@ -1,9 +1,8 @@
 /* Draw the page's charts from the figure JSON stored next to each (see sovbook/sphinx.py),
    with the plotly.js bundle the page names (sovbook/plotlyjs.py), served from _static.
 
-   - plotly.js is not loaded with the page: the page holds a reference to it,
-     <script type="text/plain" data-sovbook-plotly src=...>, that the browser does not fetch.
-     It is loaded when a chart comes into view, or as soon as the reader starts scrolling (or
+   - plotly.js is not loaded with the page: its address is in this script's tag
+     (data-sovbook-plotly, written at build time by sovbook/pagehead.py). It is loaded when a chart comes into view, or as soon as the reader starts scrolling (or
      presses a key or touches the page), so that the text paints first and a chart is ready
      when the reader reaches it. Each chart's height is reserved, so drawing shifts nothing.
      Charts are drawn one at a time, when they come within a screen of the viewport once the
@@ -49,9 +48,9 @@
     plotlyPromise = new Promise(function (resolve, reject) {
       if (!ref) { reject(new Error("sovbook: this page names no plotly.js")); return; }
       var script = document.createElement("script");
-      script.src = ref.src;
+      script.src = new URL(ref.getAttribute("data-sovbook-plotly"), document.baseURI).href;
       script.onload = function () { window.sovbookPlotlyMs = performance.now(); resolve(); };
-      script.onerror = function () { reject(new Error("sovbook: plotly.js did not load from " + ref.src)); };
+      script.onerror = function () { reject(new Error("sovbook: plotly.js did not load from " + script.src)); };
       document.head.appendChild(script);
     });
     return plotlyPromise;
