@@ -579,3 +579,16 @@ def test_description_comes_from_front_matter_or_the_first_paragraph():
     assert found.startswith("The first paragraph of prose") and len(found) <= 160 and found.endswith("…")
     assert pagehead.description("book/page", {"metatags": '<meta name="description" content="Own." />'}, doc) is None
     assert "Search" in pagehead.description("search", {"docstitle": "The Book"}, None)
+
+
+def test_print_button_works_without_its_inline_handler(context_factory, server):
+    """The theme's "Print to PDF" lost its onclick (the policy would block it); the reader's script prints."""
+    context = context_factory()
+    context.add_init_script("window.__printed = 0; window.print = () => { window.__printed += 1; };")
+    page = context.new_page()
+    errors = _watch_errors(page)
+    page.goto(f"{server}/book/intro.html", wait_until="load")
+    page.locator(".dropdown-download-buttons button.dropdown-toggle").click()
+    page.locator("[data-sovbook-print]").click()
+    assert page.evaluate("window.__printed") == 1
+    assert errors == []
