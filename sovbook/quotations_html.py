@@ -48,7 +48,7 @@ _ELLIPSIS_RE = re.compile(r"\[\s*(?:\.\.\.|\u2026)\s*\]|\u2026")
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n)+")
 #: At most this many characters of context on either side of a quotation.
-CONTEXT_CHARS = 180
+CONTEXT_CHARS = 150
 ANCHOR_PREFIX = "quote-"
 
 

@@ -89,14 +89,19 @@ def postprocess(app) -> None:
     pages = {path: text for path, text in pages.items() if "<head" in text and "</head>" in text}
     search_as_you_type = bool((app.config.html_theme_options or {}).get("search_as_you_type", False))
 
-    # 1. scripts (before anything reads the page's words: the plotly reference keeps its src)
+    manifest_path = Path(app.doctreedir) / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    # nothing written since the last pass, and no stylesheet changed: nothing to do (a warm rebuild)
+    state = _state(outdir, pages, manifest)
+    if manifest.get("state") == state:
+        return
+
+    # 1. scripts (before anything reads the page's words)
     pages = {
         path: pagehead.deferred_scripts(text, path, static, search_as_you_type) for path, text in pages.items()
     }
 
     # 2. stylesheets: one bundle per distinct list of sheets
-    manifest_path = Path(app.doctreedir) / MANIFEST
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
     recipes: dict[str, list[str]] = {}
     page_bundle: dict[str, str] = {}
     words: set[str] = set()
@@ -130,8 +135,6 @@ def postprocess(app) -> None:
         _, version = assets.build_bundle(static, [f for f in files if f.is_file()], words, name)
         versions[name] = version
         manifest[name] = {"sheets": sheets, "key": key, "version": version}
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
     # 3. previews of targets on other pages
     all_targets = previews.collect(pages)
@@ -151,9 +154,25 @@ def postprocess(app) -> None:
         text = previews.with_previews(text, previews.preview_map(path, text, all_targets))
         text = security.without_inline_handlers(text)
         text = security.with_policy(text)
+        pages[path] = text
         target = outdir / path
         if target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
+    manifest["state"] = _state(outdir, pages, manifest)
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _state(outdir: Path, pages: dict[str, str], manifest: dict) -> str:
+    """A hash of every page and of every stylesheet the bundles are made from."""
+    digest = hashlib.sha256()
+    for path in sorted(pages):
+        digest.update(path.encode() + b"\0" + pages[path].encode("utf-8") + b"\0")
+    sheets = sorted({s for entry in manifest.values() if isinstance(entry, dict) for s in entry.get("sheets", [])})
+    for sheet in sheets:
+        file = outdir / sheet
+        digest.update(sheet.encode() + b"\0" + (file.read_bytes() if file.is_file() else b"") + b"\0")
+    return digest.hexdigest()
 
 
 def _on_build_finished(app, exception) -> None:

@@ -592,3 +592,14 @@ def test_print_button_works_without_its_inline_handler(context_factory, server):
     page.locator("[data-sovbook-print]").click()
     assert page.evaluate("window.__printed") == 1
     assert errors == []
+
+
+def test_inline_scripts_in_head_are_merged_in_order():
+    from sovbook.pagehead import merged_inline_scripts
+
+    page = ('<head><script data-cfasync="false">mode()</script><link rel="stylesheet" href="a.css" />'
+            '<script>one()</script> <script defer src="x.js"></script>\n<script>two()</script><script>three()</script>'
+            '</head><body><script>four()</script></body>')
+    out = merged_inline_scripts(page)
+    assert security.inline_scripts(out) == ["mode()", "one()\ntwo()\nthree()", "four()"]
+    assert '<script defer src="x.js"></script>' in out and merged_inline_scripts(out) == out
