@@ -603,3 +603,12 @@ def test_inline_scripts_in_head_are_merged_in_order():
     out = merged_inline_scripts(page)
     assert security.inline_scripts(out) == ["mode()", "one()\ntwo()\nthree()", "four()"]
     assert '<script defer src="x.js"></script>' in out and merged_inline_scripts(out) == out
+
+
+def test_quotation_tools_are_not_printed(context_factory, server, html_dir):
+    page = context_factory().new_page()
+    page.goto(f"{server}/{quote_pages(html_dir)[0]}", wait_until="load")
+    tools = page.locator(".sovbook-quote-tools").first
+    assert tools.is_visible()
+    page.emulate_media(media="print")
+    assert not tools.is_visible() and not page.locator("details.sovbook-quote-context").first.is_visible()
