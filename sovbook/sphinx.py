@@ -104,6 +104,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _on_config_inited, priority=100)
     app.connect("html-page-context", pages.on_page_context, priority=900)
     app.connect("build-finished", _on_build_finished)
+    app.setup_extension("sovbook.reader")  # the reader's edition (sovbook/reader.py)
     return {
         "version": "1",
         "env_version": code_version(),

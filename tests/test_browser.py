@@ -16,6 +16,23 @@ from tests.helpers import ROOT, toc_pages
 PAGES = toc_pages(ROOT) + ["genindex.html", "search.html"]
 
 
+def draw_every_chart(page, timeout=15000):
+    """Scroll each chart of the page into view and wait until it is drawn (charts are drawn as
+    they near the viewport, see sovbook/static/sovbook-charts.js). Returns how many there are."""
+    charts = page.locator("figure.sovbook-chart")
+    count = charts.count()
+    for index in range(count):
+        charts.nth(index).scroll_into_view_if_needed()
+        page.wait_for_function(
+            "i => "
+            "document.querySelectorAll('figure.sovbook-chart')[i]"
+            ".getAttribute('data-drawn') === 'true'",
+            arg=index,
+            timeout=timeout,
+        )
+    return count
+
+
 def _violations(page):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -39,6 +56,7 @@ def dark_violations(browser, server):
     for page_path in PAGES:
         page.goto(f"{server}/{page_path}", wait_until="load")
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        draw_every_chart(page)  # the charts too, in their dark-mode colours
         out[page_path] = _violations(page)
     context.close()
     return out
@@ -78,12 +96,7 @@ def visits(browser, server, html_dir):
             )
         )
         if expected:
-            page.wait_for_function(
-                "n => document.querySelectorAll('figure.sovbook-chart[data-drawn=true]').length"
-                " >= n",
-                arg=expected,
-                timeout=15000,
-            )
+            draw_every_chart(page)
         page.wait_for_timeout(300)  # let late scripts report
         record["expected_charts"] = expected
         record["drawn"] = page.locator(
