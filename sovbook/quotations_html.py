@@ -124,14 +124,34 @@ def _marked(quoted: str, quote_text: str, normalise) -> str:
     """``quoted`` (normalised seed text spanned by the quotation) as HTML, each quoted part in
     ``<mark>``; words the quotation leaves out (``[…]``) stay unmarked."""
     parts = [p for p in (normalise(p) for p in _ELLIPSIS_RE.split(quote_text)) if p]
-    pieces, pos = [], 0
+    runs: list[list[int]] = []  # [start, end) of each marked run in ``quoted``
+    pos = 0
     for part in parts:
         found = quoted.find(part, pos)
-        if found < 0:  # not found piecewise (a note inside the span): mark the whole span
-            return f"<mark>{_text(quoted)}</mark>"
-        pieces.append(_text(quoted[pos:found]))
-        pieces.append(f"<mark>{_text(part)}</mark>")
-        pos = found + len(part)
+        if found >= 0:
+            runs.append([found, found + len(part)])
+            pos = found + len(part)
+            continue
+        # a note printed inside the quotation's span: mark the quotation word by word, so that
+        # the note's words between them stay unmarked
+        for word in part.split():
+            hit = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)").search(quoted, pos)
+            if hit is None:
+                return f"<mark>{_text(quoted)}</mark>"
+            if (
+                runs
+                and runs[-1][1] <= hit.start()
+                and not quoted[runs[-1][1] : hit.start()].strip()
+            ):
+                runs[-1][1] = hit.end()
+            else:
+                runs.append([hit.start(), hit.end()])
+            pos = hit.end()
+    pieces, pos = [], 0
+    for start, end in runs:
+        pieces.append(_text(quoted[pos:start]))
+        pieces.append(f"<mark>{_text(quoted[start:end])}</mark>")
+        pos = end
     pieces.append(_text(quoted[pos:]))
     return "".join(pieces)
 

@@ -23,12 +23,12 @@ import time
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, toc_pages
-from test_browser import draw_every_chart
 
 from sovbook import previews, quotations_html, security
-from sovbook.cli import notebooks
 from sovbook.locate import normalise
+from sovbook.project import notebooks
+from tests.helpers import ROOT, toc_pages
+from tests.test_browser import draw_every_chart
 
 PAGES = toc_pages(ROOT) + ["genindex.html", "search.html"]
 PHONE = {
@@ -152,6 +152,16 @@ def test_context_marks_each_part_of_an_elided_quotation():
         "the land is ours and the wheat is theirs", "the land is ours […] is theirs", normalise
     )
     assert marked == "<mark>the land is ours</mark> and the wheat <mark>is theirs</mark>"
+    # a translator's note printed inside the quotation's span stays unmarked
+    marked = quotations_html._marked(
+        "in the place of 2 A nickname. (Translator's note.) the present machine",
+        "in the place of the present machine",
+        normalise,
+    )
+    assert marked == (
+        "<mark>in the place of</mark> 2 A nickname. (Translator's note.) "
+        "<mark>the present machine</mark>"
+    )
     raw = "First one. Second one here. The quoted words stand. Then after. Far away."
     start = raw.index("The quoted")
     lo, hi = quotations_html.context_window(raw, start, start + len("The quoted words stand."))
