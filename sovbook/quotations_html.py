@@ -43,7 +43,7 @@ QUOTE_RE = re.compile(
     r"(?P<body>.*?)</blockquote>",
     re.DOTALL,
 )
-_WRAPPER_RE = re.compile(r'<div class="sovbook-quotes">|</div>')
+_WRAPPER_RE = re.compile(r'<div class="sovbook-(?:quotes|quote-list)">|</div>')
 #: How a quotation marks an omission (the same forms sovbook.locate splits on).
 _ELLIPSIS_RE = re.compile(r"\[\s*(?:\.\.\.|\u2026)\s*\]|\u2026")
 #: The end of a sentence: final punctuation, closing quotes or brackets, then blanks.

@@ -143,6 +143,9 @@ def test_quotation_markup_can_fail():
     assert out.count('id="quote-q1"') == 1 and out.count('href="#quote-q1"') == 2
     assert out.count("<mark>") == 2
     assert quotations_html.is_quotations_only('<div class="sovbook-quotes">' + markup + "</div>")
+    assert quotations_html.is_quotations_only(
+        '<div class="sovbook-quote-list">' + markup + "</div>"
+    )
     assert not quotations_html.is_quotations_only(markup + "<p>and a table</p>")
     assert not quotations_html.is_quotations_only("<table></table>")
 
@@ -352,7 +355,7 @@ def _preview_text(page):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_citation_preview_on_hover_focus_and_tap(context_factory, server, html_dir, scheme):
-    from test_browser import _violations
+    from tests.test_browser import _violations
 
     page_path = "book/class-categories.html"
     link_selector = 'article a.reference.internal[href*="bibliography.html#"]'
