@@ -160,6 +160,11 @@ class Segment:
         i = bisect.bisect_right(self.unit_starts, pos) - 1
         return self.units[max(i, 0)] if self.units else None
 
+    def units_text(self, first: int, last: int) -> str:
+        """The normalised text of units ``first`` to ``last`` (indices into ``units``), stripped."""
+        end = self.unit_starts[last + 1] if last + 1 < len(self.unit_starts) else len(self.text)
+        return self.text[self.unit_starts[first] : end].strip()
+
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -376,13 +381,7 @@ class PageScheme:
             idx = [i for i, t in enumerate(main.units) if t[1] == number]
             if not idx:
                 continue
-            a = main.unit_starts[idx[0]]
-            b = (
-                main.unit_starts[idx[-1] + 1]
-                if idx[-1] + 1 < len(main.unit_starts)
-                else len(main.text)
-            )
-            text = main.text[a:b].strip()
+            a, text = main.unit_starts[idx[0]], main.units_text(idx[0], idx[-1])
             lo, hi = intervals[main.units[idx[0]][0]][0], intervals[main.units[idx[-1]][0]][1]
             paragraphs.append(
                 Paragraph(
@@ -574,13 +573,7 @@ class SectionScheme:
             if tag[1] is not None:
                 spans.setdefault(tag, []).append(i)
         for (sec, p), idx in spans.items():
-            a = main.unit_starts[idx[0]]
-            b = (
-                main.unit_starts[idx[-1] + 1]
-                if idx[-1] + 1 < len(main.unit_starts)
-                else len(main.text)
-            )
-            text = main.text[a:b].strip()
+            a, text = main.unit_starts[idx[0]], main.units_text(idx[0], idx[-1])
             if not text:
                 continue
             kind = "paragraph" if isinstance(p, int) else "front matter"
