@@ -27,17 +27,32 @@ class passage_ref(nodes.Inline, nodes.TextElement):
     """A reference to a quotation; ``quote_id`` names it, ``inpage`` says the page shows it."""
 
 
-def _evidence(app_or_env):
+#: The evidence, loaded once per build (srcdir -> Evidence): the inputs cannot change while Sphinx
+#: reads and writes, and hashing them again for each of some three hundred references would be
+#: most of the build's time. Emptied when a build starts and when it ends.
+_LOADED: dict[str, Any] = {}
+
+
+def build_evidence(app_or_env):
+    """The validated evidence of the book being built (:func:`sovbook.evidence.load`), loaded at
+    most once per build."""
     from . import evidence
 
     env = getattr(app_or_env, "env", app_or_env)
-    return evidence.load(Path(env.srcdir).resolve())
+    srcdir = str(Path(env.srcdir).resolve())
+    if srcdir not in _LOADED:
+        _LOADED[srcdir] = evidence.load(Path(srcdir))
+    return _LOADED[srcdir]
+
+
+def _forget_evidence(app: Sphinx, *args) -> None:
+    _LOADED.pop(str(Path(app.srcdir).resolve()), None)
 
 
 def passage_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     quote_id = text.strip()
     env = inliner.document.settings.env
-    ev = _evidence(env)
+    ev = build_evidence(env)
     if quote_id not in ev.locators:
         message = inliner.reporter.error(
             f"{{passage}} refers to {quote_id!r}, which is no quotation in data/quotes.csv",
@@ -97,4 +112,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     app.add_role("passage", passage_role)
     app.connect("doctree-resolved", _on_doctree_resolved)
+    app.connect("builder-inited", _forget_evidence)
+    app.connect("build-finished", _forget_evidence)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

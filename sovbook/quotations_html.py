@@ -269,11 +269,11 @@ def _on_doctree_resolved(app, doctree: nodes.document, docname: str) -> None:
 
     def context(quote_id: str) -> str | None:
         nonlocal evidence
-        from . import evidence as evidence_mod
         from . import locate
+        from .passages import build_evidence
 
         if evidence is None:
-            evidence = evidence_mod.load(Path(root))
+            evidence = build_evidence(app)
         try:
             row = evidence.quote(quote_id)
         except KeyError:

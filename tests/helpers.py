@@ -10,10 +10,12 @@ import contextlib
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,9 +72,16 @@ def toc_pages(root: Path = ROOT) -> list[str]:
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     routes: dict[str, Path] = {}
+    delays: dict[str, float] = {}
 
     def log_message(self, *args):  # keep the output clean
         pass
+
+    def do_GET(self):  # noqa: N802 (the standard library's name)
+        for pattern, seconds in self.delays.items():
+            if re.search(pattern, self.path.split("?", 1)[0]):
+                time.sleep(seconds)  # this request's own thread: other requests go on
+        super().do_GET()
 
     def translate_path(self, path):
         route = path.split("?", 1)[0]
@@ -82,10 +91,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(directory: Path, routes: dict[str, Path] | None = None) -> Iterator[str]:
+def serve(
+    directory: Path,
+    routes: dict[str, Path] | None = None,
+    delays: dict[str, float] | None = None,
+) -> Iterator[str]:
     """Serve ``directory`` on 127.0.0.1 (any free port) while the block runs; yields the base
-    URL. ``routes`` maps more URL paths (``/x/y.js``) to files outside the directory."""
-    handler = type("Handler", (_QuietHandler,), {"routes": dict(routes or {})})
+    URL. ``routes`` maps more URL paths (``/x/y.js``) to files outside the directory; ``delays``
+    maps a regular expression to the seconds a matching path waits before it is served (a slow
+    connection, for that kind of file only)."""
+    handler = type(
+        "Handler", (_QuietHandler,), {"routes": dict(routes or {}), "delays": dict(delays or {})}
+    )
     httpd = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(handler, directory=str(directory))
     )

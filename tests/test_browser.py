@@ -47,6 +47,14 @@ def _violations(page):
     ]
 
 
+#: search fields and buttons the reader can see (the search dialog's own field is not one)
+_VISIBLE_SEARCH_BOXES = """() => Array.from(document.querySelectorAll(
+    '.search-button-field, .search-button__button, form.bd-search input[type=search]'))
+  .filter(e => !e.closest('dialog') && e.offsetParent !== null
+               && e.getBoundingClientRect().width > 0).length"""
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+
+
 @pytest.fixture(scope="module")
 def dark_violations(browser, server):
     """axe-core in dark mode (the theme follows the reader's colour scheme)."""
@@ -128,6 +136,9 @@ def visits(browser, server, html_dir):
         # so the page's own requests and errors are frozen before it runs.
         record = {k: (list(v) if isinstance(v, list) else v) for k, v in record.items()}
         record["violations"] = _violations(page)
+        record["search_boxes"] = {"desktop": page.evaluate(_VISIBLE_SEARCH_BOXES)}
+        page.set_viewport_size(PHONE_VIEWPORT)  # the layout follows the width
+        record["search_boxes"]["phone"] = page.evaluate(_VISIBLE_SEARCH_BOXES)
         results[page_path] = record
         context.close()
     return results
@@ -195,6 +206,12 @@ def test_the_book_has_charts(visits):
     assert sum(r["drawn_figures"] for r in visits.values()) == sum(
         r["expected_charts"] for r in visits.values()
     )
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_one_search_box(visits, page_path):
+    """One search box in sight, on a desktop (1280 px wide) and at a phone's width (390 px)."""
+    assert visits[page_path]["search_boxes"] == {"desktop": 1, "phone": 1}
 
 
 @pytest.mark.parametrize("page_path", PAGES)
