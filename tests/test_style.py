@@ -1,6 +1,6 @@
 """Lint and format: ruff (pinned in requirements.txt, configured in pyproject.toml) passes over
 the package, the tests, the benchmark and the book's notebooks, and fails the test run on a
-violation."""
+violation; and the notebooks read as teaching code (title first, short cells, prose before each)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
+from sovbook.project import notebooks
 from tests.helpers import ROOT
 
 RUFF = str(Path(sys.executable).with_name("ruff"))
@@ -56,3 +58,46 @@ def test_ruff_fails_on_a_violation(tmp_path):
     assert lint.returncode == 1 and "F401" in lint.stdout and "E501" in lint.stdout, lint.stdout
     form = _ruff("format", "--check", "--config", config, "bad.py", cwd=tmp_path)
     assert form.returncode == 1 and "bad.py" in form.stdout, form.stdout
+
+
+# ---------------------------------------------------------------- notebooks that teach
+
+#: the longest code cell a notebook may hold (longer logic belongs in the package)
+MAX_CELL_LINES = 40
+
+
+def notebook_shape_problems(nb) -> list[str]:
+    """What keeps a notebook from reading as teaching code: a first cell that is not the title
+    (a markdown ``# `` heading), a code cell over :data:`MAX_CELL_LINES` lines, or a code cell
+    after the setup cell with no prose right before it."""
+    problems = []
+    cells = nb.cells
+    if not cells or cells[0].cell_type != "markdown" or not cells[0].source.startswith("# "):
+        problems.append("the first cell is not the title")
+    code = [i for i, c in enumerate(cells) if c.cell_type == "code"]
+    for i in code:
+        lines = len(cells[i].source.splitlines())
+        if lines > MAX_CELL_LINES:
+            problems.append(f"cell {i}: {lines} lines of code (at most {MAX_CELL_LINES})")
+    for i in code[1:]:
+        if cells[i - 1].cell_type != "markdown":
+            problems.append(f"cell {i}: no prose before it")
+    return problems
+
+
+@pytest.mark.parametrize("path", notebooks(ROOT), ids=lambda p: p.name)
+def test_notebooks_teach(path):
+    assert notebook_shape_problems(nbformat.read(path, as_version=4)) == []
+
+
+def test_the_notebook_check_can_fail():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("\n".join(f"y{i} = {i}" for i in range(MAX_CELL_LINES + 1))),
+    ]
+    assert notebook_shape_problems(nb) == [
+        "the first cell is not the title",
+        f"cell 1: {MAX_CELL_LINES + 1} lines of code (at most {MAX_CELL_LINES})",
+        "cell 1: no prose before it",
+    ]
