@@ -4,6 +4,7 @@ violation; and the notebooks read as teaching code (title first, short cells, pr
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,8 +69,9 @@ MAX_CELL_LINES = 40
 
 def notebook_shape_problems(nb) -> list[str]:
     """What keeps a notebook from reading as teaching code: a first cell that is not the title
-    (a markdown ``# `` heading), a code cell over :data:`MAX_CELL_LINES` lines, or a code cell
-    after the setup cell with no prose right before it."""
+    (a markdown ``# `` heading), a code cell over :data:`MAX_CELL_LINES` lines, a code cell
+    after the setup cell with no prose right before it, or a second way of gluing (myst-nb's
+    ``glue`` called directly instead of ``render.say``)."""
     problems = []
     cells = nb.cells
     if not cells or cells[0].cell_type != "markdown" or not cells[0].source.startswith("# "):
@@ -82,6 +84,9 @@ def notebook_shape_problems(nb) -> list[str]:
     for i in code[1:]:
         if cells[i - 1].cell_type != "markdown":
             problems.append(f"cell {i}: no prose before it")
+    for i in code:
+        if re.search(r"\bmyst_nb\b|(?<![.\w])glue\(", cells[i].source):
+            problems.append(f"cell {i}: glues with myst-nb directly (use render.say)")
     return problems
 
 
@@ -95,9 +100,12 @@ def test_the_notebook_check_can_fail():
     nb.cells = [
         nbformat.v4.new_code_cell("x = 1"),
         nbformat.v4.new_code_cell("\n".join(f"y{i} = {i}" for i in range(MAX_CELL_LINES + 1))),
+        nbformat.v4.new_markdown_cell("The value, glued."),
+        nbformat.v4.new_code_cell("from myst_nb import glue\n\nglue('x', 1, display=False)"),
     ]
     assert notebook_shape_problems(nb) == [
         "the first cell is not the title",
         f"cell 1: {MAX_CELL_LINES + 1} lines of code (at most {MAX_CELL_LINES})",
         "cell 1: no prose before it",
+        "cell 3: glues with myst-nb directly (use render.say)",
     ]
