@@ -157,6 +157,12 @@ def date(iso: str) -> Plain:
     return Plain(f"{int(day)} {words}" if day else words)
 
 
+def record_date(records, record_id: str) -> Plain:
+    """The date of an outside record, written in words (:func:`date` of its ``as_of``);
+    ``records`` is ``data/records.csv`` indexed by ``record_id``, as the chapters hold it."""
+    return date(records.loc[record_id, "as_of"])
+
+
 def number(value: float, unit: str = "") -> Plain:
     """A number written for prose: thousands separated, no trailing ``.0``; ``unit`` appended."""
     if isinstance(value, float) and value.is_integer():

@@ -62,3 +62,15 @@ def test_millions():
         str(render.millions(v, d))
         for v, d in ((3_500_000, 1), (10_000_000, 1), (1_777_043, 2), (125_640_021, 1))
     ] == ["3.5 million", "10 million", "1.78 million", "125.6 million"]
+
+
+def test_a_record_date_is_written_in_words():
+    import pandas as pd
+
+    records = pd.DataFrame(
+        {"record_id": ["a", "b", "c"], "as_of": ["1942-01-01", "1935-12", "1917"]}
+    ).set_index("record_id")
+    written = [render.record_date(records, r).text for r in ("a", "b", "c")]
+    assert written == ["1 January 1942", "December 1935", "1917"]
+    with pytest.raises(KeyError):
+        render.record_date(records, "no-such-record")
