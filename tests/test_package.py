@@ -90,6 +90,7 @@ def test_the_cache_key_follows_the_notebooks_imports(book):
     nb["cells"].append(
         {
             "cell_type": "code",
+            "id": "imports-the-pdf-writer",
             "metadata": {},
             "source": "%matplotlib inline\nfrom sovbook.pdf import write_pdf\n",
             "outputs": [],
