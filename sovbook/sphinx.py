@@ -6,7 +6,8 @@ read (``config-inited``); the other modules named below do the rest.
 1. **Stops a build on bad data.** The same validation as ``sovbook check``
    (:func:`sovbook.evidence.load`) runs and raises before any notebook is executed or any chart
    drawn. A pass is stamped under the hash of the inputs and of the checking code, so an
-   unchanged book is not validated twice.
+   unchanged book is not validated again at this point; pages that reference passages load the
+   evidence (validating it) once per build (:func:`sovbook.passages.build_evidence`).
    A vendored plotly.js bundle that was edited or is another release stops the build too.
 2. **Never shows stale results.** jupyter-cache keys only on code-cell source, so the execution
    cache folder is named after :func:`sovbook.project.inputs_hash` (the evidence, the package
