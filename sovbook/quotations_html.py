@@ -265,17 +265,13 @@ def _on_doctree_resolved(app, doctree: nodes.document, docname: str) -> None:
         return
     drop_quotation_cell_inputs(doctree)
     root = str(Path(app.confdir).resolve())
-    evidence = None
 
     def context(quote_id: str) -> str | None:
-        nonlocal evidence
         from . import locate
         from .passages import build_evidence
 
-        if evidence is None:
-            evidence = build_evidence(app)
         try:
-            row = evidence.quote(quote_id)
+            row = build_evidence(app).quote(quote_id)
         except KeyError:
             _warn(
                 docname,
