@@ -9,7 +9,8 @@ from . import project
 
 
 def execute_notebook(path: Path, timeout: int = 300) -> None:
-    """Execute one notebook in place, in its own folder, without timing metadata."""
+    """Execute one notebook in place, in its own folder, without timing metadata or the
+    interpreter's version."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -25,7 +26,15 @@ def execute_notebook(path: Path, timeout: int = 300) -> None:
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
     nb.metadata.pop("widgets", None)
+    drop_interpreter_details(nb)
     nbformat.write(nb, path)
+
+
+def drop_interpreter_details(nb) -> None:
+    """Remove what the kernel records about the interpreter that differs from one supported
+    Python to another (``language_info.version``, the patch release), so that a notebook
+    executed on 3.11.2, 3.12 or 3.13 is stored byte for byte the same."""
+    nb.metadata.get("language_info", {}).pop("version", None)
 
 
 def execute_ahead(root: Path, config, log=print) -> list[str]:

@@ -130,6 +130,26 @@ def traces_in(markup: str) -> set[str]:
     return {t for found in _TRACES_IN_HTML.findall(markup) for t in found.split()}
 
 
+def extract_package(archive: tarfile.TarFile, dest: Path) -> None:
+    """Extract an npm package's tarball into ``dest``, refusing any member that is not a plain
+    file or folder inside it (a link, a device, an absolute path, a ``..``).
+
+    The check is the project's own, so it is the same on every supported Python; where the
+    interpreter has tarfile's extraction filters (3.11.4 and later), the "data" filter is applied
+    as well."""
+    root = dest.resolve()
+    for member in archive.getmembers():
+        target = (root / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or not target.is_relative_to(root):
+            raise PlotlyBundleError(
+                f"the npm package holds {member.name!r}, which is not a plain file inside it"
+            )
+    if hasattr(tarfile, "data_filter"):
+        archive.extractall(dest, filter="data")
+    else:
+        archive.extractall(dest)
+
+
 def update(version: str | None = None, npm: str = "npm") -> dict:
     """Fetch ``plotly.js-basic-dist-min`` (by default the release the installed plotly ships)
     from the npm registry and write it, its licence and its pin into ``sovbook/vendor/``.
@@ -149,7 +169,7 @@ def update(version: str | None = None, npm: str = "npm") -> dict:
             )
         packed = json.loads(result.stdout)[0]
         with tarfile.open(Path(tmp) / packed["filename"]) as archive:
-            archive.extractall(tmp, filter="data")
+            extract_package(archive, Path(tmp))
         package = Path(tmp) / "package"
         manifest = json.loads((package / "package.json").read_text(encoding="utf-8"))
         source = package / manifest["main"]

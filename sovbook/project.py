@@ -65,8 +65,8 @@ def data_dir(base: Path | None = None) -> Path:
 
 
 #: Files a notebook reads besides the evidence: the README, whose commands the reproducibility
-#: page shows.
-PAGE_INPUTS = ("README.md",)
+#: page shows, and pyproject.toml, whose supported Pythons it lists.
+PAGE_INPUTS = ("README.md", "pyproject.toml")
 
 
 def evidence_files(root: Path) -> list[Path]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from platform import python_version
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -77,6 +78,9 @@ def _on_config_inited(app: Sphinx, config) -> None:
             if old.is_dir() and old.name != key:
                 shutil.rmtree(old, ignore_errors=True)
     execute_ahead(root, config, log=LOGGER.info)
+    # The Python that builds the pages, for the reproducibility page: written into the page by
+    # the build, since a stored notebook is the same whichever supported Python executed it.
+    config.myst_substitutions = {**config.myst_substitutions, "build_python": python_version()}
     app.add_css_file("sovbook.css")
     config.html_static_path = [*config.html_static_path, str(STATIC)]
     config.templates_path = [str(TEMPLATES), *config.templates_path]

@@ -88,3 +88,19 @@ def test_re_execution_reproduces_the_stored_notebook(tmp_path, nb_path):
             f"{nb_path.name}: stored outputs are stale; run `sovbook execute`"
         )
         raise AssertionError(f"{nb_path.name}: same outputs, but the file differs once executed")
+
+
+@pytest.mark.parametrize("nb_path", notebooks(ROOT), ids=lambda p: p.name)
+def test_a_stored_notebook_records_nothing_that_varies_by_interpreter(nb_path):
+    """The book supports several Pythons (3.11 of any patch, 3.12, 3.13): a stored notebook must
+    be the same file whichever of them executed it, so it may not record the interpreter's
+    version (the kernel's ``language_info.version``) or any output that names it."""
+    import platform
+
+    nb = nbformat.read(nb_path, as_version=4)
+    assert "version" not in nb.metadata.get("language_info", {}), (
+        f"{nb_path.name} records the Python it was executed with; run `sovbook execute`"
+    )
+    assert platform.python_version() not in _outputs(nb), (
+        f"{nb_path.name}: an output names this interpreter's version"
+    )

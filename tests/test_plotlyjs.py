@@ -203,3 +203,62 @@ def test_the_refresh_command_writes_bundle_licence_and_pin(tmp_path, vendor_copy
     assert pinned["traces"] == ["bar", "pie", "scatter"] and pinned["integrity"] == "sha512-fake"
     assert json.loads((vendor_copy / "plotly-basic.json").read_text(encoding="utf-8")) == pinned
     plotlyjs.check()
+
+
+def _tarball(path: Path, members: list[tuple[str, bytes | None, bytes]]) -> Path:
+    """A gzipped tar at ``path``: (name, None, b"") for a folder, (name, data, type) else."""
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data, kind in members:
+            info = tarfile.TarInfo(name)
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                archive.addfile(info)
+                continue
+            info.type = kind
+            if kind == tarfile.SYMTYPE:
+                info.linkname = data.decode()
+                archive.addfile(info)
+            else:
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        ("../outside.js", b"x", b"0"),  # climbs out of the folder
+        ("/tmp/absolute.js", b"x", b"0"),  # an absolute path
+        ("package/link", b"/etc/passwd", b"2"),  # a symbolic link
+    ],
+)
+def test_extracting_a_package_refuses_what_is_not_a_plain_file_inside(tmp_path, member):
+    """On every supported Python, 3.11.2 (no extraction filters) included."""
+    import tarfile
+
+    archive = _tarball(tmp_path / "p.tgz", [("package", None, b""), member])
+    dest = tmp_path / "out"
+    dest.mkdir()
+    with tarfile.open(archive) as opened, pytest.raises(plotlyjs.PlotlyBundleError):
+        plotlyjs.extract_package(opened, dest)
+    assert list(dest.iterdir()) == []
+
+
+def test_extracting_a_package_writes_its_files(tmp_path, monkeypatch):
+    """The same result with and without tarfile's extraction filters (absent before 3.11.4)."""
+    import tarfile
+
+    archive = _tarball(
+        tmp_path / "p.tgz", [("package", None, b""), ("package/a.js", b"ok", tarfile.REGTYPE)]
+    )
+    for filters in (True, False):
+        if not filters:
+            monkeypatch.delattr(tarfile, "data_filter", raising=False)
+        dest = tmp_path / f"out-{filters}"
+        dest.mkdir()
+        with tarfile.open(archive) as opened:
+            plotlyjs.extract_package(opened, dest)
+        assert (dest / "package" / "a.js").read_bytes() == b"ok"

@@ -135,3 +135,37 @@ def test_seeds_are_byte_identical_to_shared_when_available():
         hashlib.sha256(p.read_bytes()).hexdigest() for p in shared.iterdir() if p.is_file()
     )
     assert ours == theirs
+
+
+def _supported_pythons() -> list[str]:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [
+        c.rsplit(" :: ", 1)[1]
+        for c in project["classifiers"]
+        if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+    ]
+
+
+def test_every_supported_python_is_declared_tested_and_in_the_matrix():
+    """pyproject.toml's classifiers name the supported Pythons; requires-python admits exactly
+    them, the GitHub workflow tests each, and the noxfile has a session for each (and one for
+    Debian 12's own 3.11.2)."""
+    import tomllib
+
+    import yaml
+
+    pythons = _supported_pythons()
+    assert pythons == ["3.11", "3.12", "3.13"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    low, high = pythons[0], pythons[-1]
+    upper = f"3.{int(high.split('.')[1]) + 1}"
+    assert project["requires-python"] == f">={low},<{upper}"
+    workflow = yaml.safe_load((ROOT / ".github/workflows/book.yml").read_text(encoding="utf-8"))
+    matrix = workflow["jobs"]["test"].get("strategy", {}).get("matrix", {})
+    assert matrix.get("python") == pythons, "the workflow must test every supported Python"
+    noxfile = (ROOT / "noxfile.py").read_text(encoding="utf-8")
+    sessions = re.findall(r'^    "python-([0-9.]+)":', noxfile, flags=re.M)
+    assert sessions == ["3.11.2", *pythons]
+    assert "readme_command(marker)" in noxfile  # the README's own commands, not a copy
