@@ -18,7 +18,7 @@ import math
 
 import pandas as pd
 
-from .evidence import Evidence, final_stances, periods_overlap
+from .evidence import Evidence, coding_coders, final_stances, periods_overlap
 
 #: The direction of a row, from the role of the source whose claim it tests.
 DIRECTIONS = {
@@ -50,9 +50,9 @@ def themes(ev: Evidence) -> pd.DataFrame:
 
 
 def coders(ev: Evidence) -> list[str]:
-    """Coder ids, first coder first."""
-    table = ev["coders"].sort_values("role")
-    return list(table["coder_id"])
+    """The ids of the two coders who code every row, first coder first (the adjudicator, who
+    decides only disagreements, is not one of them)."""
+    return coding_coders(ev["coders"])
 
 
 def overlap(ev: Evidence, a: str, b: str) -> bool:
@@ -126,12 +126,27 @@ def cohen_kappa(first: list[str], second: list[str]) -> float:
     return (observed - expected) / (1 - expected)
 
 
-def agreement(ev: Evidence) -> pd.DataFrame:
-    """Percent agreement and Cohen's kappa of the two coders: overall, per theme, per direction.
+def first_codings(ev: Evidence) -> pd.DataFrame:
+    """Each row's codings as first given, before any recoding: a coding later superseded
+    (``data/codings_superseded.csv``) in place of the one that replaced it. Columns as
+    :func:`rows`, with ``stance_<coder>`` the first-round stances."""
+    table = rows(ev)
+    superseded = ev["codings_superseded"]
+    for coder in coders(ev):
+        earlier = superseded[superseded["coder_id"] == coder].set_index("row_id")["stance"]
+        column = f"stance_{coder}"
+        table[column] = table["row_id"].map(earlier).fillna(table[column])
+    return table
+
+
+def agreement(ev: Evidence, *, first_round: bool = False) -> pd.DataFrame:
+    """Percent agreement and Cohen's kappa of the two coders: overall, per theme, per direction;
+    of the final codings, or with ``first_round`` of the codings as first given
+    (:func:`first_codings`).
 
     Columns: ``group`` (overall, theme, direction), ``name``, ``rows``, ``agreed``,
     ``percent`` (0-100) and ``kappa``."""
-    table = rows(ev)
+    table = first_codings(ev) if first_round else rows(ev)
     first, second = coders(ev)[:2]
     out = []
 
@@ -245,9 +260,46 @@ def period_table(ev: Evidence) -> pd.DataFrame:
     return pd.DataFrame({"period": table["label"], "years": table.apply(years, axis=1)})
 
 
-def agreement_table(ev: Evidence) -> pd.DataFrame:
+def adjudication_changes(ev: Evidence) -> pd.DataFrame:
+    """The rows whose independent adjudication differs from the adjudication it replaced
+    (``data/adjudications_superseded.csv``). Columns: ``row_id``, ``before`` (the superseded
+    stance and its coder), ``after`` (the adjudicator's stance), ``follows`` (the coder whose
+    coding the adjudicator's stance equals: a coder id, or ``neither``)."""
+    now = ev["adjudications"].set_index("row_id")
+    before = ev["adjudications_superseded"]
+    codings = ev["codings"].pivot(index="row_id", columns="coder_id", values="stance")
+    out = []
+    for _, old in before.iterrows():
+        row_id = old["row_id"]
+        if row_id not in now.index or now.loc[row_id, "stance"] == old["stance"]:
+            continue
+        stance = now.loc[row_id, "stance"]
+        follows = [c for c in coders(ev) if codings.loc[row_id, c] == stance]
+        out.append(
+            {
+                "row_id": row_id,
+                "before": old["stance"],
+                "before_by": old["coder_id"],
+                "after": stance,
+                "follows": follows[0] if follows else "neither",
+            }
+        )
+    return pd.DataFrame(out, columns=["row_id", "before", "before_by", "after", "follows"])
+
+
+def adjudications_followed(ev: Evidence) -> dict[str, int]:
+    """How many adjudications chose each coder's stance (by coder id), or ``neither``."""
+    codings = ev["codings"].pivot(index="row_id", columns="coder_id", values="stance")
+    counts = {c: 0 for c in coders(ev)} | {"neither": 0}
+    for _, adj in ev["adjudications"].iterrows():
+        follows = [c for c in coders(ev) if codings.loc[adj["row_id"], c] == adj["stance"]]
+        counts[follows[0] if follows else "neither"] += 1
+    return counts
+
+
+def agreement_table(ev: Evidence, *, first_round: bool = False) -> pd.DataFrame:
     """:func:`agreement` written for readers."""
-    table = agreement(ev)
+    table = agreement(ev, first_round=first_round)
     group_names = {"overall": "all rows", "theme": "theme", "direction": "direction"}
     return pd.DataFrame(
         {

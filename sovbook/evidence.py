@@ -579,12 +579,24 @@ def claims_and_evidence_from_the_two_texts(ctx: Context):
             )
 
 
+#: The roles of data/coders.csv that code every row; the adjudicator decides only disagreements.
+CODING_ROLES = ("first coder", "second coder")
+ADJUDICATOR_ROLE = "adjudicator"
+
+
+def coding_coders(coders: pd.DataFrame) -> list[str]:
+    """The ids of the coders who code every row, first coder first."""
+    table = coders[coders["role"].isin(CODING_ROLES)].sort_values("role")
+    return list(table["coder_id"])
+
+
 @rule
 def every_row_coded_by_every_coder(ctx: Context):
-    """Every concordance row has one coding from each coder in data/coders.csv."""
+    """Every concordance row has one coding from each coder (first and second) in
+    data/coders.csv."""
     if not ctx.has("concordance", "codings", "coders"):
         return
-    coders = list(ctx.tables["coders"]["coder_id"])
+    coders = coding_coders(ctx.tables["coders"])
     codings = ctx.tables["codings"]
     done = set(zip(codings["row_id"], codings["coder_id"], strict=False))
     for index, key, row in ctx.rows("concordance"):
@@ -603,10 +615,12 @@ def every_row_coded_by_every_coder(ctx: Context):
 
 @rule
 def disagreements_adjudicated(ctx: Context):
-    """Every disagreement has an adjudication, and no agreement has one."""
+    """Every disagreement has an adjudication by a coder of role 'adjudicator' (never one of the
+    two who coded it), and no agreement has one."""
     if not ctx.has("concordance", "codings", "coders", "adjudications"):
         return
-    coders = list(ctx.tables["coders"]["coder_id"])
+    coders = coding_coders(ctx.tables["coders"])
+    roles = dict(zip(ctx.tables["coders"]["coder_id"], ctx.tables["coders"]["role"], strict=False))
     codings = ctx.tables["codings"]
     adjudicated = set(ctx.tables["adjudications"]["row_id"])
     agreed = {}
@@ -627,6 +641,16 @@ def disagreements_adjudicated(ctx: Context):
                 f"row_id={row_id}",
             )
     for index, key, row in ctx.rows("adjudications"):
+        if roles.get(row.get("coder_id")) != ADJUDICATOR_ROLE:
+            yield Problem(
+                "data/adjudications.csv",
+                f"adjudicated by {row.get('coder_id')!r}, whose role is "
+                f"{roles.get(row.get('coder_id'))!r}: a disagreement is adjudicated by a coder "
+                f"of role {ADJUDICATOR_ROLE!r}, never by one of the two who coded the row",
+                index,
+                "coder_id",
+                key,
+            )
         if agreed.get(row["row_id"]):
             yield Problem(
                 "data/adjudications.csv",
@@ -680,7 +704,7 @@ def final_stances_keep_the_protocol(ctx: Context):
     passage can support or contradict a claim only if their periods overlap."""
     if not ctx.has("concordance", "codings", "coders", "adjudications", "periods", "claims"):
         return
-    final = final_stances(ctx.tables, list(ctx.tables["coders"]["coder_id"]))
+    final = final_stances(ctx.tables, coding_coders(ctx.tables["coders"]))
     claim_period = dict(
         zip(ctx.tables["claims"]["claim_id"], ctx.tables["claims"]["period"], strict=False)
     )
@@ -712,6 +736,54 @@ def final_stances_keep_the_protocol(ctx: Context):
                     "evidence_quote_id",
                     key,
                 )
+
+
+#: Stances that cannot stand on the two directions of one pair of passages without a recorded
+#: reason: one direction finds that the passages agree and the other that they clash, or one
+#: finds that they bear on each other and the other that they do not.
+INCOMPATIBLE_DIRECTIONS = (
+    frozenset({"supports", "contradicts"}),
+    frozenset({"supports", "silent"}),
+    frozenset({"contradicts", "silent"}),
+    frozenset({"complicates", "silent"}),
+)
+
+
+@rule
+def both_directions_agree(ctx: Context):
+    """The same two passages paired in both directions (a claim of one text against a passage of
+    the other, and a claim stated by that passage against the first claim's passage) carry
+    compatible final stances, or data/direction_notes.csv records why they differ."""
+    if not ctx.has("concordance", "codings", "coders", "adjudications", "claims"):
+        return
+    final = final_stances(ctx.tables, coding_coders(ctx.tables["coders"]))
+    stated = dict(
+        zip(ctx.tables["claims"]["claim_id"], ctx.tables["claims"]["quote_id"], strict=False)
+    )
+    noted = set()
+    if ctx.has("direction_notes"):
+        notes = ctx.tables["direction_notes"]
+        noted = {frozenset(p) for p in zip(notes["row_id"], notes["other_row_id"], strict=False)}
+    by_pair = {}
+    for index, key, row in ctx.rows("concordance"):
+        passage = row["evidence_quote_id"]
+        if passage is not None:
+            by_pair[(stated.get(row["claim_id"]), passage)] = (index, key, row["row_id"])
+    for (claim_passage, passage), (index, key, row_id) in by_pair.items():
+        other = by_pair.get((passage, claim_passage))
+        if other is None or other[2] < row_id:
+            continue
+        pair = frozenset({final.get(row_id), final.get(other[2])})
+        if pair in INCOMPATIBLE_DIRECTIONS and frozenset({row_id, other[2]}) not in noted:
+            yield Problem(
+                "data/concordance.csv",
+                f"the same two passages are coded {final.get(row_id)!r} in this row and "
+                f"{final.get(other[2])!r} in row {other[2]!r}, read the other way: the stances "
+                "cannot both stand; recode one, or record why in data/direction_notes.csv",
+                index,
+                "row_id",
+                key,
+            )
 
 
 @rule

@@ -224,6 +224,7 @@ def _on_builder_inited(app) -> None:
 
 def setup(app) -> dict:
     app.setup_extension("sovbook.passages")  # the {passage} role and the evidence of a build
+    app.setup_extension("sovbook.stance_roles")  # the {stance} and {coding} roles
     quotations_html.setup(app)
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)

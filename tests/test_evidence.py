@@ -221,10 +221,26 @@ def test_an_adjudication_where_the_coders_agreed_is_refused(book):
     row_id = _agreed_row(book)
     path = book / "data" / "adjudications.csv"
     rows = read(path)
-    rows.append({"row_id": row_id, "stance": "complicates", "reason": "second thoughts"})
+    rows.append(
+        {
+            "row_id": row_id,
+            "coder_id": "adjudicator",
+            "stance": "complicates",
+            "reason": "second thoughts",
+        }
+    )
     write(path, rows)
     assert_one(
         problems_of(book), "data/adjudications.csv", f"row {len(rows)}", row_id, "agree", "may not"
+    )
+
+
+@pytest.mark.parametrize("coder", ["editors", "blind"])
+def test_an_adjudication_by_one_of_the_two_coders_is_refused(book, coder):
+    """Whoever coded a row does not adjudicate it: only a coder of role 'adjudicator' may."""
+    edit(book, "adjudications", 0, "coder_id", coder)
+    assert_one(
+        problems_of(book), "data/adjudications.csv", "row 1", "'coder_id'", coder, "never by one"
     )
 
 
@@ -371,3 +387,36 @@ def test_a_gap_the_book_engages_is_refused(whole_book):
     rows.append({"source_id": "ciliga", "paragraph": "\u00b6 1", "reason": "said to be left out"})
     write(path, rows)
     assert_one(problems_of(whole_book), "data/coverage_gaps.csv", "\u00b6 1")
+
+
+def test_a_pair_coded_supports_one_way_and_contradicts_the_other_is_refused(book):
+    """surplus-labor-rent-1 and surplus-formula-2 read the same two passages in the two
+    directions; both are 'supports'. Recoding one as 'contradicts' (by both coders, so no
+    adjudication is involved) is refused, until a reason is recorded."""
+    for coder in ("editors", "blind"):
+        edit(
+            book,
+            "codings",
+            _coding_index(book, "surplus-formula-2", coder),
+            "stance",
+            "contradicts",
+        )
+    assert_one(
+        problems_of(book),
+        "data/concordance.csv",
+        "surplus-labor-rent-1",
+        "'contradicts'",
+        "cannot both stand",
+    )
+    path = book / "data" / "direction_notes.csv"
+    write(
+        path,
+        [
+            {
+                "row_id": "surplus-labor-rent-1",
+                "other_row_id": "surplus-formula-2",
+                "reason": "The claims differ in what they assert of the same passages.",
+            }
+        ],
+    )
+    assert not [p for p in problems_of(book) if "cannot both stand" in str(p)]

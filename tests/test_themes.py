@@ -104,7 +104,14 @@ def fifth_theme(tmp_path_factory):
     )
     append(
         data / "adjudications.csv",
-        [{"row_id": "fixture-2", "stance": "complicates", "reason": "Fixture adjudication."}],
+        [
+            {
+                "row_id": "fixture-2",
+                "coder_id": "adjudicator",
+                "stance": "complicates",
+                "reason": "Fixture adjudication.",
+            }
+        ],
     )
     return root
 
@@ -165,3 +172,39 @@ def test_cohen_kappa_on_known_tables():
     # One category only: chance agreement is 1 and kappa is undefined (not a number).
     k = concordance.cohen_kappa(["s", "s"], ["s", "s"])
     assert k != k
+
+
+def test_first_round_agreement_counts_a_superseded_coding_not_its_replacement():
+    """A row recoded after the first round counts, in the first-round figures, with the coding
+    it first had: making one superseded coding disagree lowers first-round agreement by one row
+    and leaves the final figures alone."""
+    ev = evidence.load()
+    before = concordance.agreement(ev, first_round=True).iloc[0]
+    final = concordance.agreement(ev).iloc[0]
+    superseded = ev.tables["codings_superseded"].copy()
+    rows = concordance.first_codings(ev).set_index("row_id")
+    agreed = [
+        r
+        for r in superseded["row_id"].unique()
+        if rows.loc[r, "stance_editors"] == rows.loc[r, "stance_blind"]
+    ]
+    assert agreed, "the test needs a recoded row whose first codings agreed"
+    target = (superseded["row_id"] == agreed[0]) & (superseded["coder_id"] == "blind")
+    other = "silent" if superseded.loc[target, "stance"].iloc[0] != "silent" else "supports"
+    superseded.loc[target, "stance"] = other
+    changed = evidence.Evidence(
+        ev.root, {**ev.tables, "codings_superseded": superseded}, ev.sources, ev.locators
+    )
+    assert concordance.agreement(changed, first_round=True).iloc[0]["agreed"] == (
+        before["agreed"] - 1
+    )
+    assert concordance.agreement(changed).iloc[0]["agreed"] == final["agreed"]
+
+
+def test_every_adjudication_is_counted_once_by_whose_stance_it_chose():
+    ev = evidence.load()
+    followed = concordance.adjudications_followed(ev)
+    assert sum(followed.values()) == len(ev.tables["adjudications"])
+    changes = concordance.adjudication_changes(ev)
+    assert set(changes["row_id"]) <= set(ev.tables["adjudications"]["row_id"])
+    assert (changes["before"] != changes["after"]).all()
