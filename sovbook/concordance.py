@@ -287,6 +287,43 @@ def adjudication_changes(ev: Evidence) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["row_id", "before", "before_by", "after", "follows"])
 
 
+#: The stages by which this edition's stances were reached, for :func:`stance_counts_by_stage`.
+STAGES = {
+    "editors-adjudicated": "the editors' pairs, disagreements decided by the editors",
+    "independently-adjudicated": "the editors' pairs, disagreements decided by the adjudicator",
+    "with-finder-pairs": "with the finder's pairs added",
+}
+
+
+def stance_counts_by_stage(ev: Evidence) -> pd.DataFrame:
+    """Final stances counted at each stage of this edition's process (index: :data:`STAGES`,
+    columns: the stances in order): the editors' pairs with the editors' own adjudications
+    (``data/adjudications_superseded.csv``), the same pairs with the independent adjudications,
+    and every row, the counter-evidence finder's pairs included."""
+    ids = coders(ev)
+    superseded = ev["adjudications_superseded"]
+    editors_rows = set(ev["concordance"].query("chosen_by == 'editors'")["row_id"])
+    before_tables = {
+        **ev.tables,
+        "adjudications": superseded.drop(columns=["superseded_because"]),
+    }
+    stages = {
+        "editors-adjudicated": final_stances(before_tables, ids),
+        "independently-adjudicated": final_stances(ev.tables, ids),
+        "with-finder-pairs": final_stances(ev.tables, ids),
+    }
+    order = list(stances(ev).index)
+    out = {}
+    for stage, final in stages.items():
+        kept = (
+            final
+            if stage == "with-finder-pairs"
+            else {r: v for r, v in final.items() if r in editors_rows}
+        )
+        out[stage] = pd.Series(list(kept.values())).value_counts().reindex(order, fill_value=0)
+    return pd.DataFrame(out).T
+
+
 def adjudications_followed(ev: Evidence) -> dict[str, int]:
     """How many adjudications chose each coder's stance (by coder id), or ``neither``."""
     codings = ev["codings"].pivot(index="row_id", columns="coder_id", values="stance")

@@ -20,7 +20,6 @@ from sphinx.application import Sphinx
 
 from .passages import build_evidence
 
-
 #: The rows of the build's evidence (id of the Evidence -> row_id -> row), made once per build.
 _ROWS: dict[int, dict[str, dict]] = {}
 

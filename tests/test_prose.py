@@ -87,8 +87,12 @@ def sentences(text: str) -> list[str]:
     text = re.sub(r"```.*?```", "", text, flags=re.S)
     text = re.sub(r"(?m)^%.*$", "", text)
     text = re.sub(r"(?m)^#.*$", "", text)
-    flat = re.sub(r"\s+", " ", text)
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z*\"(])", flat) if s.strip()]
+    out = []
+    # paragraphs and list items are read apart, then cut into sentences
+    for block in re.split(r"\n\s*\n|\n(?=\s*[-*] )", text):
+        flat = re.sub(r"\s+", " ", block)
+        out += [s.strip() for s in re.split(r"(?<=[.!?:])\s+(?=[A-Z*\"(])", flat) if s.strip()]
+    return out
 
 
 def typed_coding_reports(text: str) -> list[str]:
@@ -120,4 +124,4 @@ def test_the_coding_check_finds_a_typed_stance():
     )
     assert typed_coding_reports(stale) == [stale[:160]]
     bound = "Here {coding}`surplus-formula-2`, and the row stands."
-    assert typed_coding_reports("The coders agree: " + bound) == []
+    assert typed_coding_reports("The coders agree, and " + bound) == []

@@ -65,11 +65,13 @@ def fifth_theme(tmp_path_factory):
                 "row_id": "fixture-1",
                 "claim_id": "fixture-claim",
                 "evidence_quote_id": "ciliga-exploited-serf",
+                "chosen_by": "editors",
             },
             {
                 "row_id": "fixture-2",
                 "claim_id": "fixture-claim",
                 "evidence_quote_id": "ciliga-workers-train",
+                "chosen_by": "finder",
             },
         ],
     )
@@ -208,3 +210,16 @@ def test_every_adjudication_is_counted_once_by_whose_stance_it_chose():
     changes = concordance.adjudication_changes(ev)
     assert set(changes["row_id"]) <= set(ev.tables["adjudications"]["row_id"])
     assert (changes["before"] != changes["after"]).all()
+
+
+def test_stance_counts_by_stage_add_up_to_the_rows_of_each_stage():
+    ev = evidence.load()
+    stages = concordance.stance_counts_by_stage(ev)
+    editors_rows = int((ev.tables["concordance"]["chosen_by"] == "editors").sum())
+    assert stages.loc["editors-adjudicated"].sum() == editors_rows
+    assert stages.loc["independently-adjudicated"].sum() == editors_rows
+    final = concordance.theme_counts(ev).sum()
+    assert stages.loc["with-finder-pairs"].to_dict() == final.to_dict()
+    # the two adjudicated stages differ exactly on the rows whose adjudication changed
+    moved = (stages.loc["editors-adjudicated"] - stages.loc["independently-adjudicated"]).abs()
+    assert moved.sum() <= 2 * len(concordance.adjudication_changes(ev))

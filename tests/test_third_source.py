@@ -76,7 +76,14 @@ def add_third_source(root, fixture="third-source-pages"):
         evidence_id = "ciliga-them-and-us"
     _append_rows(
         root / "data" / "concordance.csv",
-        [{"row_id": "fixture-row", "claim_id": claim_id, "evidence_quote_id": evidence_id}],
+        [
+            {
+                "row_id": "fixture-row",
+                "claim_id": claim_id,
+                "evidence_quote_id": evidence_id,
+                "chosen_by": "editors",
+            }
+        ],
     )
     _append_rows(
         root / "data" / "codings.csv",
