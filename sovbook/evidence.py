@@ -92,11 +92,14 @@ class Evidence:
         return self.tables["sources"].set_index("source_id").loc[source_id]
 
     def citation(self, quote_id: str) -> str:
-        """'Author, short title, locator' for a quote: the citation shown under it and in hover
-        text."""
+        """'Author, short title (year), locator' for a quote: the citation shown under it and in
+        hover text. A text whose year would claim more than is known (the excerpt, probably from
+        the book of 1938) is dated as ``data/sources.csv`` says in ``dated``."""
         row = self.quote(quote_id)
         src = self.source_row(row["source_id"])
-        return f"{src['author']}, {src['title']} ({src['year']}), {self.locators[quote_id].label}"
+        dated = src.get("dated") or None
+        when = f", {dated}," if dated else f" ({src['year']}),"
+        return f"{src['author']}, {src['title']}{when} {self.locators[quote_id].label}"
 
 
 # --------------------------------------------------------------------------- reading

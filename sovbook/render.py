@@ -157,6 +157,16 @@ def date(iso: str) -> Plain:
     return Plain(f"{int(day)} {words}" if day else words)
 
 
+def dated(iso: str) -> Plain:
+    """A date of ``data/`` with the preposition English gives it: ``on 9 May 2020``,
+    ``in May 1932``, ``in 1932``, so that prose never reads "in 9 May 2020"."""
+    import re
+
+    words = date(iso)
+    day = re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(iso))
+    return Plain(f"{'on' if day else 'in'} {words}")
+
+
 def record_date(records, record_id: str) -> Plain:
     """The date of an outside record, written in words (:func:`date` of its ``as_of``);
     ``records`` is ``data/records.csv`` indexed by ``record_id``, as the chapters hold it."""

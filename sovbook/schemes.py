@@ -454,6 +454,9 @@ class SectionScheme:
     note_block: str = r"<sup>\((\d+)\)</sup>"
     front_matter: tuple[tuple[str, str], ...] = ()
     opening_label_words: int = 4
+    #: section heading -> the short label its locators use ("Bureaucratic mode"); a section not
+    #: named here is labelled by its heading (the opening by its first words and "(opening)")
+    section_labels: tuple[tuple[str, str], ...] = ()
     continuing_words: str = _CONTINUING_WORDS
     sentence_end: str = ".!?:;\"'"
     description: str = ""
@@ -500,7 +503,9 @@ class SectionScheme:
             if heading:
                 named = heading.groupdict().get("name")
                 name = (named if named is not None else plain).rstrip(":").strip()
-                if not sections:
+                if name in dict(self.section_labels):
+                    label = dict(self.section_labels)[name]
+                elif not sections:
                     short = " ".join(name.split()[: self.opening_label_words])
                     label = f"{short}\u2026 (opening)" if short != name else f"{name} (opening)"
                 else:
@@ -635,7 +640,7 @@ def from_config(source_id: str, config: Any) -> PageScheme | SectionScheme:
         config.update(config.pop("paragraphs"))
     if "headings" in config:
         config["headings"] = tuple(config["headings"])
-    for key in ("note_kinds", "front_matter"):  # pattern -> name, kept in order and hashable
+    for key in ("note_kinds", "front_matter", "section_labels"):  # kept in order and hashable
         if isinstance(config.get(key), dict):
             config[key] = tuple(config[key].items())
     known = set(cls.__dataclass_fields__)

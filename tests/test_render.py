@@ -74,3 +74,26 @@ def test_a_record_date_is_written_in_words():
     assert written == ["1 January 1942", "December 1935", "1917"]
     with pytest.raises(KeyError):
         render.record_date(records, "no-such-record")
+
+
+def test_a_date_takes_the_preposition_english_gives_it():
+    assert render.dated("2020-05-09").text == "on 9 May 2020"
+    assert render.dated("1932-05").text == "in May 1932"
+    assert render.dated("1932").text == "in 1932"
+
+
+def test_no_page_reads_in_before_a_day(html_dir):
+    """'in 9 May 2020' is not English: a full date in the prose takes 'on' (render.dated)."""
+    import re
+
+    bad = re.compile(
+        r"\bin (\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
+        r"November|December) \d{4})"
+    )
+    pages = sorted((html_dir / "book").glob("*.html"))
+    assert pages
+    found = []
+    for page in pages:
+        text = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
+        found += [f"{page.name}: {m.group(0)}" for m in bad.finditer(re.sub(r"\s+", " ", text))]
+    assert not found, found
