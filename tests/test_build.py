@@ -161,7 +161,7 @@ def test_a_bibliography_edit_is_validated_again(probe_built, tmp_path):
     root = _copy_built(probe_built, tmp_path)
     bib = root / "book" / "references.bib"
     bib.write_text(
-        bib.read_text(encoding="utf-8").replace("@misc{pipesleninsgulag,", "@misc{renamedkey,"),
+        re.sub(r"@(\w+)\{pipesleninsgulag,", r"@\1{renamedkey,", bib.read_text(encoding="utf-8")),
         encoding="utf-8",
     )
     second = jupyter_book_build(root)

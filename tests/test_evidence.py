@@ -409,14 +409,13 @@ def test_a_pair_coded_supports_one_way_and_contradicts_the_other_is_refused(book
         "cannot both stand",
     )
     path = book / "data" / "direction_notes.csv"
-    write(
-        path,
-        [
-            {
-                "row_id": "surplus-labor-rent-1",
-                "other_row_id": "surplus-formula-2",
-                "reason": "The claims differ in what they assert of the same passages.",
-            }
-        ],
+    notes = read(path)
+    notes.append(
+        {
+            "row_id": "surplus-labor-rent-1",
+            "other_row_id": "surplus-formula-2",
+            "reason": "The claims differ in what they assert of the same passages.",
+        }
     )
+    write(path, notes)
     assert not [p for p in problems_of(book) if "cannot both stand" in str(p)]
