@@ -382,9 +382,12 @@ def rows_table(ev: Evidence, theme: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "claim": table["short_label"],
-            "passage of the other text": [
+            # the editors' paraphrase, marked as such and never in quotation marks, so that no
+            # reader takes it for the text's words (the words are one click away on the page
+            # of every quotation)
+            "passage of the other text (in paraphrase)": [
                 (
-                    f"\u201c{ev.quote(q)['paraphrase']}\u201d ({passage_label(ev, q)})"
+                    f"{ev.quote(q)['paraphrase']} ({passage_label(ev, q)})"
                     if isinstance(q, str) and q
                     else passage_label(ev, q)
                 )
