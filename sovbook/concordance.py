@@ -289,23 +289,38 @@ def adjudication_changes(ev: Evidence) -> pd.DataFrame:
 
 #: The stages by which this edition's stances were reached, for :func:`stance_counts_by_stage`.
 STAGES = {
-    "editors-adjudicated": "the editors' pairs, disagreements decided by the editors",
-    "independently-adjudicated": "the editors' pairs, disagreements decided by the adjudicator",
+    "editors-adjudicated": "the previous edition: the editors' pairs and their own adjudications",
+    "independently-adjudicated": "the editors' pairs, recoded where corrected, decided by the "
+    "adjudicator",
     "with-finder-pairs": "with the finder's pairs added",
 }
 
 
+#: The first coding round of this edition: codings superseded in it or later were the previous
+#: edition's, and are what the first stage of :func:`stance_counts_by_stage` counts.
+EDITION_FIRST_ROUND = 4
+
+
 def stance_counts_by_stage(ev: Evidence) -> pd.DataFrame:
     """Final stances counted at each stage of this edition's process (index: :data:`STAGES`,
-    columns: the stances in order): the editors' pairs with the editors' own adjudications
-    (``data/adjudications_superseded.csv``), the same pairs with the independent adjudications,
-    and every row, the counter-evidence finder's pairs included."""
+    columns: the stances in order): the editors' pairs as the previous edition had them (the
+    codings as they stood before this edition's rounds, the editors' own adjudications of
+    ``data/adjudications_superseded.csv``), the same pairs with today's codings and the
+    independent adjudications, and every row, the counter-evidence finder's pairs included."""
     ids = coders(ev)
     superseded = ev["adjudications_superseded"]
+    editors_adjudications = superseded[superseded["coder_id"].isin(ids)]
+    earlier = ev["codings_superseded"]
+    earlier = earlier[earlier["superseded_in_round"] >= EDITION_FIRST_ROUND]
+    earlier = earlier.drop_duplicates(["row_id", "coder_id"], keep="first")
+    codings = ev["codings"].set_index(["row_id", "coder_id"])
+    for _, old in earlier.iterrows():
+        codings.loc[(old["row_id"], old["coder_id"]), "stance"] = old["stance"]
     editors_rows = set(ev["concordance"].query("chosen_by == 'editors'")["row_id"])
     before_tables = {
         **ev.tables,
-        "adjudications": superseded.drop(columns=["superseded_because"]),
+        "codings": codings.reset_index(),
+        "adjudications": editors_adjudications.drop(columns=["superseded_because"]),
     }
     stages = {
         "editors-adjudicated": final_stances(before_tables, ids),
