@@ -90,6 +90,7 @@ def rows(ev: Evidence, theme: str | None = None) -> pd.DataFrame:
     conc["agree"] = conc[[f"stance_{c}" for c in ids]].nunique(axis=1) == 1
     adjudications = ev["adjudications"].set_index("row_id")
     conc["adjudicated_reason"] = conc["row_id"].map(adjudications["reason"])
+    conc["adjudicated_coding_a"] = conc["row_id"].map(adjudications["coding_a"])
     final = final_stances(ev.tables, ids)
     conc["stance"] = conc["row_id"].map(final)
     order_theme = {t: i for i, t in enumerate(themes(ev).index)}
@@ -388,11 +389,17 @@ def rows_table(ev: Evidence, theme: str) -> pd.DataFrame:
     table = rows(ev, theme)
     first, second = coders(ev)[:2]
     label = lambda s: vocabulary_label(ev, "stances", s) if isinstance(s, str) else ""  # noqa: E731
+    coder_labels = ev["coders"].set_index("coder_id")["label"]
 
     def why(row):
         if row["agree"]:
             return row[f"reason_{first}"]
-        return f"Adjudicated: {row['adjudicated_reason']}"
+        a = row["adjudicated_coding_a"]
+        b = next(c for c in (first, second) if c != a)
+        return (
+            f"Adjudicated (coding A: {coder_labels[a]}; coding B: {coder_labels[b]}): "
+            f"{row['adjudicated_reason']}"
+        )
 
     return pd.DataFrame(
         {

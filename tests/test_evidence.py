@@ -225,6 +225,7 @@ def test_an_adjudication_where_the_coders_agreed_is_refused(book):
         {
             "row_id": row_id,
             "coder_id": "adjudicator",
+            "coding_a": "editors",
             "stance": "complicates",
             "reason": "second thoughts",
         }

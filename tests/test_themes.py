@@ -110,6 +110,7 @@ def fifth_theme(tmp_path_factory):
             {
                 "row_id": "fixture-2",
                 "coder_id": "adjudicator",
+                "coding_a": "editors",
                 "stance": "complicates",
                 "reason": "Fixture adjudication.",
             }
